@@ -21,11 +21,14 @@ const (
 // the object and field so that a user can go straight to the line to fix.
 type Finding struct {
 	Severity Severity `json:"severity"`
-	Kind     string   `json:"kind"`
-	Name     string   `json:"name,omitempty"`
-	Field    string   `json:"field,omitempty"`
-	Message  string   `json:"message"`
-	Hint     string   `json:"hint,omitempty"`
+	// Code is a short, stable identifier of the rule (e.g. "localpref-ebgp"), for tests,
+	// docs and tools that filter findings; messages may be reworded, codes may not.
+	Code    string `json:"code"`
+	Kind    string `json:"kind"`
+	Name    string `json:"name,omitempty"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+	Hint    string `json:"hint,omitempty"`
 }
 
 // String renders a finding on one line: "error: BGPPeer/x spec.holdTime: message (hint)".
