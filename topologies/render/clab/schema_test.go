@@ -103,7 +103,7 @@ func TestContainerlabSchemaRejectsBrokenTopologies(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		name  string
+		name   string
 		mutate func(doc map[string]any)
 	}{
 		{"bgplb kind instead of a containerlab kind", func(d map[string]any) {
