@@ -143,9 +143,7 @@ func (d *Decoder) decodeJSON(set *Set, src Source, js []byte) error {
 			set.Issues = append(set.Issues, strictIssue(issue, e))
 		}
 	case err != nil:
-		issue.Reason = ReasonInvalid
-		issue.Message = err.Error()
-		set.Issues = append(set.Issues, issue)
+		set.Issues = append(set.Issues, invalidIssue(issue, err))
 		return nil
 	}
 	normalize(obj)
@@ -172,6 +170,20 @@ func strictIssue(base Issue, err error) Issue {
 			base.Reason = ReasonDuplicateField
 			base.Message = "field given twice; the last value wins"
 		}
+	}
+	return base
+}
+
+// typeErrorRE picks the field and types out of encoding/json's type errors:
+// "json: cannot unmarshal string into Go struct field BGPPeerSpec.spec.myASN of type uint32".
+var typeErrorRE = regexp.MustCompile(`cannot unmarshal (\S+) into Go struct field \S+?\.(\S+) of type (\S+)`)
+
+func invalidIssue(base Issue, err error) Issue {
+	base.Reason = ReasonInvalid
+	base.Message = err.Error()
+	if m := typeErrorRE.FindStringSubmatch(err.Error()); m != nil {
+		base.Field = m[2]
+		base.Message = fmt.Sprintf("a %s where the API wants a %s; the object is left out", m[1], m[3])
 	}
 	return base
 }

@@ -113,12 +113,13 @@ func TestDecodeIssuesForMisfitDocuments(t *testing.T) {
 	tests := []struct {
 		name, in string
 		reason   Reason
+		field    string
 		kept     bool
 	}{
-		{"wrong value type", "apiVersion: metallb.io/v1beta2\nkind: BGPPeer\nmetadata: {name: p}\nspec: {myASN: \"many\"}\n", ReasonInvalid, false},
-		{"unknown metallb kind", "apiVersion: metallb.io/v1beta1\nkind: BGPPeerr\nmetadata: {name: p}\n", ReasonUnknownKind, false},
-		{"wrong metallb version", "apiVersion: metallb.io/v1beta2\nkind: IPAddressPool\nmetadata: {name: p}\n", ReasonUnknownKind, false},
-		{"case matters", "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: p}\nspec: {Addresses: [198.51.100.0/24]}\n", ReasonUnknownField, true},
+		{"wrong value type", "apiVersion: metallb.io/v1beta2\nkind: BGPPeer\nmetadata: {name: p}\nspec: {myASN: \"many\"}\n", ReasonInvalid, "spec.myASN", false},
+		{"unknown metallb kind", "apiVersion: metallb.io/v1beta1\nkind: BGPPeerr\nmetadata: {name: p}\n", ReasonUnknownKind, "", false},
+		{"wrong metallb version", "apiVersion: metallb.io/v1beta2\nkind: IPAddressPool\nmetadata: {name: p}\n", ReasonUnknownKind, "", false},
+		{"case matters", "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: p}\nspec: {Addresses: [198.51.100.0/24]}\n", ReasonUnknownField, "spec.Addresses", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,8 +127,8 @@ func TestDecodeIssuesForMisfitDocuments(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(set.Issues) != 1 || set.Issues[0].Reason != tt.reason || set.Issues[0].Name != "p" {
-				t.Fatalf("issues = %+v, want one %s issue on p", set.Issues, tt.reason)
+			if len(set.Issues) != 1 || set.Issues[0].Reason != tt.reason || set.Issues[0].Name != "p" || set.Issues[0].Field != tt.field {
+				t.Fatalf("issues = %+v, want one %s issue on p field %q", set.Issues, tt.reason, tt.field)
 			}
 			if kept := len(set.Objects) == 1; kept != tt.kept {
 				t.Errorf("object kept = %v, want %v", kept, tt.kept)

@@ -81,6 +81,8 @@ func newRoot(s Streams) *cobra.Command {
 		},
 	})
 	// One line per subcommand, each defined in its own file: the whole tree at a glance.
-	root.AddCommand()
+	root.AddCommand(
+		newLintCmd(s),
+	)
 	return root
 }
