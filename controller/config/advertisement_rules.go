@@ -1,0 +1,137 @@
+package config
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+
+	"github.com/bgplb/bgplb/api/v1beta1"
+)
+
+// advertisements validates every BGPAdvertisement and links it to its pools. It runs
+// after pools, peers and communities, whose names it resolves.
+func (b *builder) advertisements(items []v1beta1.BGPAdvertisement) {
+	sorted := sortedByName(items, func(a v1beta1.BGPAdvertisement) string { return a.Name })
+	seen := map[string]bool{}
+	for i, it := range sorted {
+		o := ref{KindBGPAdvertisement, it.Name}
+		if seen[it.Name] {
+			b.errorf(o, "metadata.name", "duplicate-name", "give each BGPAdvertisement its own name", "another BGPAdvertisement is already named %q", it.Name)
+			continue
+		}
+		seen[it.Name] = true
+		for _, prev := range sorted[:i] {
+			if reflect.DeepEqual(prev.Spec, it.Spec) {
+				b.errorf(o, "spec", "adv-duplicate", "delete one of the two advertisements",
+					"BGPAdvertisement %q has exactly the same spec", prev.Name)
+			}
+		}
+		a := b.advertisement(o, it.Spec)
+		a.Name = it.Name
+		for _, name := range a.Pools {
+			p := b.poolByName[name]
+			b.aggregationFits(o, a, p, it.Spec)
+			p.Advertisements = append(p.Advertisements, a)
+		}
+		b.cfg.Advertisements = append(b.cfg.Advertisements, a)
+	}
+}
+
+func (b *builder) advertisement(o ref, s v1beta1.BGPAdvertisementSpec) *Advertisement {
+	a := &Advertisement{AggregationLength: 32, AggregationLengthV6: 128, LocalPref: s.LocalPref}
+	if s.AggregationLength != nil {
+		a.AggregationLength = b.aggregation(o, "spec.aggregationLength", *s.AggregationLength, 32)
+	}
+	if s.AggregationLengthV6 != nil {
+		a.AggregationLengthV6 = b.aggregation(o, "spec.aggregationLengthV6", *s.AggregationLengthV6, 128)
+	}
+	b.uniqueEntries(o, "spec.ipAddressPools", s.IPAddressPools)
+	b.uniqueEntries(o, "spec.peers", s.Peers)
+	b.uniqueEntries(o, "spec.communities", s.Communities)
+
+	selected := map[string]bool{}
+	for i, name := range s.IPAddressPools {
+		if b.poolByName[name] == nil {
+			b.errorf(o, idx("spec.ipAddressPools", i), "adv-pool-missing", "create the IPAddressPool, or fix the name", "IPAddressPool %q does not exist", name)
+			continue
+		}
+		selected[name] = true
+	}
+	poolSels := b.selectors(o, "spec.ipAddressPoolSelectors", s.IPAddressPoolSelectors)
+	for _, p := range b.cfg.Pools {
+		if len(s.IPAddressPools) == 0 && len(s.IPAddressPoolSelectors) == 0 {
+			selected[p.Name] = true // MetalLB: no pools and no selectors means all pools
+		} else if len(poolSels) > 0 && anySelects(poolSels, p.labels) {
+			selected[p.Name] = true
+		}
+	}
+	if len(s.IPAddressPools) == 0 && len(poolSels) > 0 && len(selected) == 0 {
+		b.warnf(o, "spec.ipAddressPoolSelectors", "adv-no-pools", "label the pools to announce so that a selector matches them",
+			"no IPAddressPool matches ipAddressPoolSelectors; the advertisement announces nothing")
+	}
+	for name := range selected {
+		a.Pools = append(a.Pools, name)
+	}
+	slices.Sort(a.Pools)
+
+	for i, name := range s.Peers {
+		if b.peerByName[name] == nil {
+			b.errorf(o, idx("spec.peers", i), "adv-peer-missing", "create the BGPPeer, or fix the name", "BGPPeer %q does not exist", name)
+		}
+		if !slices.Contains(a.Peers, name) {
+			a.Peers = append(a.Peers, name)
+		}
+	}
+	slices.Sort(a.Peers)
+	a.NodeSelectors = b.selectors(o, "spec.nodeSelectors", s.NodeSelectors)
+
+	for i, c := range s.Communities {
+		for _, v := range b.resolveCommunity(o, idx("spec.communities", i), c) {
+			if !slices.Contains(a.Communities, v) {
+				a.Communities = append(a.Communities, v)
+			}
+		}
+	}
+	slices.SortFunc(a.Communities, Community.Compare)
+	return a
+}
+
+func (b *builder) aggregation(o ref, field string, v int32, max int) int {
+	if v < 1 || int(v) > max {
+		b.errorf(o, field, "adv-aggregation-invalid", fmt.Sprintf("use a length between 1 and %d (%d announces each address alone)", max, max),
+			"aggregation length %d is out of range 1..%d", v, max)
+		return max
+	}
+	return int(v)
+}
+
+// aggregationFits applies MetalLB's rule: an aggregation length shorter than the
+// widest CIDR of a pool entry would announce addresses outside the pool.
+func (b *builder) aggregationFits(o ref, a *Advertisement, p *Pool, s v1beta1.BGPAdvertisementSpec) {
+	for _, e := range p.entries {
+		widest := e.prefixes[0]
+		for _, x := range e.prefixes {
+			if x.Bits() < widest.Bits() {
+				widest = x
+			}
+		}
+		length, field := a.AggregationLength, "spec.aggregationLength"
+		if widest.Addr().Is6() {
+			length, field = a.AggregationLengthV6, "spec.aggregationLengthV6"
+		}
+		if length < widest.Bits() {
+			b.errorf(o, field, "adv-aggregation-pool", fmt.Sprintf("use an aggregation length of at least %d", widest.Bits()),
+				"aggregation length %d is shorter than /%d of %q in IPAddressPool %q; it would announce addresses outside the pool",
+				length, widest.Bits(), e.text, p.Name)
+		}
+	}
+}
+
+// uniqueEntries rejects a list that names the same thing twice (MetalLB rule).
+func (b *builder) uniqueEntries(o ref, field string, list []string) {
+	for i, v := range list {
+		if j := slices.Index(list, v); j != i {
+			b.errorf(o, idx(field, i), "duplicate-entry", "list each entry once", "%q repeats %s", v, idx(field, j))
+		}
+	}
+}
