@@ -70,7 +70,7 @@ func TestErrors(t *testing.T) {
 		mutate func(*render.Router)
 		want   string
 	}{
-		"gtsm with multihop": {func(r *render.Router) { r.Neighbors[3].TTLSecurityHops = 1 }, "Neighbors[3] (198.18.0.3): TTLSecurityHops with EBGPMultihop"},
+		"gtsm with multihop": {func(r *render.Router) { r.Neighbors[3].TTLSecurityHops = 1 }, "Neighbors[3] (192.0.2.31): TTLSecurityHops with EBGPMultihop"},
 		"bad community":      {func(r *render.Router) { r.SpeakerPolicy.CommunityActions[0].Community = "64512" }, "SpeakerPolicy.CommunityActions[0].Community"},
 		"no accept":          {func(r *render.Router) { r.SpeakerPolicy.Accept = nil }, "SpeakerPolicy.Accept: empty"},
 		"fractional timers":  {func(r *render.Router) { r.Neighbors[0].HoldTime = 1500 * 1e6 }, "whole seconds"},

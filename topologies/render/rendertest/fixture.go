@@ -62,8 +62,8 @@ func Full() render.Router {
 				BFD: fast, IPv4: true, IPv6: true,
 			},
 			{
-				Address: a("198.18.0.3"), ASN: 64600, Role: render.RoleRouter, Description: "dc2 edge",
-				EBGPMultihop: 2, KeepaliveTime: 10 * time.Second,
+				Address: a("192.0.2.31"), ASN: 64600, Role: render.RoleRouter, Description: "dc2 edge loopback",
+				EBGPMultihop: 2, UpdateSource: "lo", KeepaliveTime: 10 * time.Second,
 				BFD: &render.BFD{Profile: "wan", ReceiveInterval: 500, TransmitInterval: 500, DetectMultiplier: 5, MinimumTTL: 253},
 			},
 		},
@@ -111,6 +111,21 @@ func WithoutBFD(r render.Router) render.Router {
 	copy(ns, r.Neighbors)
 	for i := range ns {
 		ns[i].BFD = nil
+	}
+	r.Neighbors = ns
+	return r
+}
+
+// WithoutBFDMinimumTTL returns r with BFD.MinimumTTL cleared, for NOSes that cannot set it.
+func WithoutBFDMinimumTTL(r render.Router) render.Router {
+	ns := make([]render.Neighbor, len(r.Neighbors))
+	copy(ns, r.Neighbors)
+	for i := range ns {
+		if ns[i].BFD != nil {
+			b := *ns[i].BFD
+			b.MinimumTTL = 0
+			ns[i].BFD = &b
+		}
 	}
 	r.Neighbors = ns
 	return r
