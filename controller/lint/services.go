@@ -7,15 +7,12 @@ import (
 )
 
 // serviceFindings collects the configuration core's findings about Services, such as
-// deprecated metallb.universe.tf annotations.
-//
-// TEMPORARY: the configuration core's per-Service rule (config.ServiceFindings) has not
-// landed yet; until it does, Services produce no findings and the examples test that
-// expects the guide's deprecated annotation warning fails, as it should.
+// deprecated metallb.universe.tf annotations. Services are not part of the
+// configuration snapshot, so For cannot see them; the core checks them one by one.
 func serviceFindings(svcs []corev1.Service) config.Findings {
 	var out config.Findings
-	for range svcs {
-		// out = append(out, config.ServiceFindings(&svcs[i])...)
+	for i := range svcs {
+		out = append(out, config.ServiceFindings(&svcs[i])...)
 	}
 	return out
 }
