@@ -130,3 +130,15 @@ func WithoutBFDMinimumTTL(r render.Router) render.Router {
 	r.Neighbors = ns
 	return r
 }
+
+// WithPlainBFD returns r with BFD.Passive and BFD.MinimumTTL cleared, for NOSes that set
+// neither per BGP neighbor.
+func WithPlainBFD(r render.Router) render.Router {
+	r = WithoutBFDMinimumTTL(r)
+	for i := range r.Neighbors {
+		if r.Neighbors[i].BFD != nil {
+			r.Neighbors[i].BFD.Passive = false // WithoutBFDMinimumTTL copied the BFD values
+		}
+	}
+	return r
+}
