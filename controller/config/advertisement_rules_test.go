@@ -63,7 +63,9 @@ func TestAdvertisementRules(t *testing.T) {
 		}), want: []string{E("selector-duplicate", aa, "spec.nodeSelectors[1]")}},
 		{name: "identical advertisements", mut: second(v1beta1.BGPAdvertisementSpec{}),
 			want: []string{E("adv-duplicate", "BGPAdvertisement/adv-b", "spec")}},
-		{name: "duplicate name", mut: func(r *Resources) { r.BGPAdvertisements = append(r.BGPAdvertisements, adv("adv-a", v1beta1.BGPAdvertisementSpec{LocalPref: 5})) },
+		{name: "duplicate name", mut: func(r *Resources) {
+			r.BGPAdvertisements = append(r.BGPAdvertisements, adv("adv-a", v1beta1.BGPAdvertisementSpec{LocalPref: 5}))
+		},
 			want: []string{E("duplicate-name", aa, "metadata.name")}},
 		{name: "localPref on iBGP ok", mut: func(r *Resources) { ibgp(r); r.BGPAdvertisements[0].Spec.LocalPref = 200 }},
 		{name: "localPref on eBGP only", mut: spec(func(s *v1beta1.BGPAdvertisementSpec) { s.LocalPref = 200 }),
@@ -95,7 +97,10 @@ func TestCommunityRules(t *testing.T) {
 		return func(r *Resources) { r.BGPAdvertisements[0].Spec.Communities = cs }
 	}
 	withRes := func(c v1beta1.Community, cs ...string) func(*Resources) {
-		return func(r *Resources) { r.Communities = append(r.Communities, c); r.BGPAdvertisements[0].Spec.Communities = cs }
+		return func(r *Resources) {
+			r.Communities = append(r.Communities, c)
+			r.BGPAdvertisements[0].Spec.Communities = cs
+		}
 	}
 	const aa = "BGPAdvertisement/adv-a"
 	runRules(t, []ruleCase{

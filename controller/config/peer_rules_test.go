@@ -100,7 +100,9 @@ func TestPeerRules(t *testing.T) {
 		})},
 		{name: "node selector bad operator", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.NodeSelectors = []metav1.LabelSelector{nodeSel("Like", "r1")} }),
 			want: []string{E("selector-invalid", ra, "spec.nodeSelectors[0]")}},
-		{name: "node selector Exists with values", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.NodeSelectors = []metav1.LabelSelector{nodeSel(metav1.LabelSelectorOpExists, "r1")} }),
+		{name: "node selector Exists with values", mut: spec(func(s *v1beta2.BGPPeerSpec) {
+			s.NodeSelectors = []metav1.LabelSelector{nodeSel(metav1.LabelSelectorOpExists, "r1")}
+		}),
 			want: []string{E("selector-invalid", ra, "spec.nodeSelectors[0]")}},
 		{name: "node selector duplicate", mut: spec(func(s *v1beta2.BGPPeerSpec) {
 			s.NodeSelectors = []metav1.LabelSelector{nodeSel(metav1.LabelSelectorOpIn, "r1"), nodeSel(metav1.LabelSelectorOpIn, "r1")}
