@@ -18,9 +18,10 @@ const (
 // BGPPeerSpec describes a BGP session from the selected nodes to one router.
 //
 // +kubebuilder:validation:XValidation:rule="(has(self.peerASN) && self.peerASN != 0) != has(self.dynamicASN)",message="exactly one of peerASN or dynamicASN must be set"
-// +kubebuilder:validation:XValidation:rule="has(self.peerAddress) != has(self.__interface__)",message="exactly one of peerAddress or interface must be set"
+// +kubebuilder:validation:XValidation:rule="has(self.peerAddress) != has(self.interface)",message="exactly one of peerAddress or interface must be set"
 // +kubebuilder:validation:XValidation:rule="!(has(self.password) && has(self.passwordSecret) && has(self.passwordSecret.name))",message="password and passwordSecret are mutually exclusive: keep passwordSecret"
 // +kubebuilder:validation:XValidation:rule="!(has(self.ebgpMultiHop) && self.ebgpMultiHop && ((has(self.peerASN) && self.peerASN == self.myASN) || (has(self.dynamicASN) && self.dynamicASN == 'internal')))",message="ebgpMultiHop applies to eBGP sessions only; remove it for an iBGP peer"
+// +kubebuilder:validation:XValidation:rule="(has(self.enableGracefulRestart) && self.enableGracefulRestart) == (has(oldSelf.enableGracefulRestart) && oldSelf.enableGracefulRestart)",message="enableGracefulRestart cannot be changed after creation"
 type BGPPeerSpec struct {
 	// MyASN is the AS number of the local end of the session.
 	// +kubebuilder:validation:Minimum=0
@@ -96,10 +97,13 @@ type BGPPeerSpec struct {
 	// +optional
 	BFDProfile string `json:"bfdProfile,omitempty"`
 
+	// The immutability rule of enableGracefulRestart is on BGPPeerSpec: a field rule runs only
+	// when the field is present in both the old and the new object, and a Go client
+	// omits false (omitempty), so true -> false and false -> true would slip through.
+
 	// EnableGracefulRestart keeps the routes at the peer while the speaker restarts
 	// (RFC 4724). Immutable: changing it needs a new session.
 	// +optional
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="enableGracefulRestart cannot be changed after creation"
 	EnableGracefulRestart bool `json:"enableGracefulRestart,omitempty"`
 
 	// EBGPMultiHop marks an eBGP peer that is more than one hop away.
