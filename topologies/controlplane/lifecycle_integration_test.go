@@ -1,10 +1,12 @@
 package controlplane
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -85,4 +87,49 @@ func assertGone(t *testing.T, pids []int) {
 			t.Errorf("pid %d still running", pid)
 		}
 	}
+}
+
+// recordingStarter remembers what it started, so a test can check processes
+// that Start never handed back.
+type recordingStarter struct{ procs []Process }
+
+func (r *recordingStarter) Start(ctx context.Context, c Command) (Process, error) {
+	p, err := ExecStarter{}.Start(ctx, c)
+	if err == nil {
+		r.procs = append(r.procs, p)
+	}
+	return p, err
+}
+
+// TestIntegrationControlPlaneFailedStart: an apiserver that dies at once makes
+// Start fail fast with the log in the error, and the etcd it had already
+// started is stopped.
+func TestIntegrationControlPlaneFailedStart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: needs etcd; skipped with -short")
+	}
+	bins, err := FindBinaries(Binaries{}, os.Getenv, ".")
+	if err != nil {
+		t.Skipf("control plane binaries missing: %v", err)
+	}
+	rec := &recordingStarter{}
+	begin := time.Now()
+	_, err = Start(t.Context(), Options{
+		StateDir:      t.TempDir(),
+		Binaries:      Binaries{APIServer: "/bin/false", Etcd: bins.Etcd},
+		Starter:       rec,
+		DieWithParent: true,
+	})
+	if err == nil || !strings.Contains(err.Error(), "kube-apiserver exited before the apiserver was ready") {
+		t.Fatalf("Start with a dying apiserver: got %v", err)
+	}
+	t.Logf("failed in %v: %v", time.Since(begin).Round(time.Millisecond), err)
+	if len(rec.procs) != 2 {
+		t.Fatalf("started %d processes, want 2", len(rec.procs))
+	}
+	var pids []int
+	for _, p := range rec.procs {
+		pids = append(pids, p.PID())
+	}
+	assertGone(t, pids)
 }
