@@ -65,6 +65,10 @@ func (b *builder) password(o ref, s v1beta2.BGPPeerSpec) Password {
 		if v, ok := secretValue(sec, passwordKey); ok {
 			b.warnf(o, "spec.password", "peer-password-names-secret", hint,
 				"password %q is the name of a Secret; bgplb used that Secret's password key as the MD5 password", s.Password)
+			if sec.Type == corev1.SecretTypeOpaque || sec.Type == "" {
+				b.warnf(o, "spec.password", "peer-password-secret-opaque", "set the Secret's type to kubernetes.io/basic-auth (MetalLB rejects Opaque)",
+					"Secret %q is of type Opaque; once referenced through passwordSecret, MetalLB would reject it", s.Password)
+			}
 			return NewPassword(v)
 		}
 		b.warnf(o, "spec.password", "peer-password-names-secret", hint,

@@ -86,7 +86,11 @@ func TestPeerRules(t *testing.T) {
 			want: []string{W("peer-password-secret-opaque", ra, "spec.passwordSecret.name")}},
 		{name: "secret without key", mut: withSecret(secret("bgp-auth", corev1.SecretTypeBasicAuth, map[string]string{"username": "x"}), secretRef),
 			want: []string{E("peer-password-secret-key", ra, "spec.passwordSecret.name")}},
-		{name: "password names a secret", mut: withSecret(secret("bgp-auth", corev1.SecretTypeOpaque, pw), func(s *v1beta2.BGPPeerSpec) { s.Password = "bgp-auth" }),
+		{name: "password names an opaque secret", mut: withSecret(secret("bgp-auth", corev1.SecretTypeOpaque, pw), func(s *v1beta2.BGPPeerSpec) { s.Password = "bgp-auth" }),
+			want: []string{W("peer-password-names-secret", ra, "spec.password"), W("peer-password-secret-opaque", ra, "spec.password")}},
+		{name: "password names a basic-auth secret", mut: withSecret(secret("bgp-auth", corev1.SecretTypeBasicAuth, pw), func(s *v1beta2.BGPPeerSpec) { s.Password = "bgp-auth" }),
+			want: []string{W("peer-password-names-secret", ra, "spec.password")}},
+		{name: "password names a secret without key", mut: withSecret(secret("bgp-auth", corev1.SecretTypeOpaque, nil), func(s *v1beta2.BGPPeerSpec) { s.Password = "bgp-auth" }),
 			want: []string{W("peer-password-names-secret", ra, "spec.password")}},
 		{name: "password with newline", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.Password = "a\nb" }), want: []string{E("peer-password-invalid", ra, "spec.password")}},
 		{name: "bfd profile ok", mut: func(r *Resources) {

@@ -20,7 +20,7 @@ import (
 
 // multiRouter is the guide's "Complete Multi-Router Configuration" with lab addresses,
 // plus the two Secrets its password fields name (the guide's mistake: it writes the
-// Secret's name where the password goes).
+// Secret's name where the password goes). The Secrets are basic-auth, as examples/guide has them.
 func multiRouter() Resources {
 	r := Resources{
 		Pools: []v1beta1.IPAddressPool{pool("production-pool", "198.51.100.0/24")},
@@ -29,8 +29,8 @@ func multiRouter() Resources {
 			EchoMode: ptr(false), PassiveMode: ptr(false), MinimumTTL: ptr[uint32](254),
 		})},
 		Secrets: []corev1.Secret{
-			secret("bgp-dc1-secret", corev1.SecretTypeOpaque, map[string]string{"password": "dc1-md5"}),
-			secret("bgp-dc2-secret", corev1.SecretTypeOpaque, map[string]string{"password": "dc2-md5"}),
+			secret("bgp-dc1-secret", corev1.SecretTypeBasicAuth, map[string]string{"password": "dc1-md5"}),
+			secret("bgp-dc2-secret", corev1.SecretTypeBasicAuth, map[string]string{"password": "dc2-md5"}),
 		},
 	}
 	r.Pools[0].Spec.AutoAssign, r.Pools[0].Spec.AvoidBuggyIPs = ptr(true), true
