@@ -19,11 +19,11 @@ func TestComputeBindsReadyBackendsOnTCPPorts(t *testing.T) {
 
 	d := Compute(svcs, testNodes)
 	wantB := map[Binding]bool{
-		{"lab-node1", ip("203.0.113.10")}:  true,
+		{"lab-node1", ip("203.0.113.10")}:   true,
 		{"lab-node1", ip("2001:db8:5::10")}: true,
 	}
 	wantL := map[Listener]bool{
-		{"node1", "lab-node1", ip("203.0.113.10"), 80}:  true,
+		{"node1", "lab-node1", ip("203.0.113.10"), 80}:   true,
 		{"node1", "lab-node1", ip("2001:db8:5::10"), 80}: true,
 	}
 	if !equalSets(d.Bindings, wantB) || !equalSets(d.Listeners, wantL) {

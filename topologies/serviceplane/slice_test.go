@@ -29,7 +29,7 @@ func TestEndpointSlicesOnePerFamilyWithNodeEndpoints(t *testing.T) {
 		t.Errorf("owner: %+v", v4.OwnerReferences)
 	}
 	type ep struct {
-		node, addr            string
+		node, addr           string
 		ready, serving, term bool
 	}
 	flat := func(s *discoveryv1.EndpointSlice) []ep {
