@@ -38,7 +38,7 @@ func (b *builder) peers(current []v1beta2.BGPPeer, legacy []v1beta1.BGPPeer) {
 		p := b.peer(o, it.peer.Spec)
 		p.Name, p.Legacy = it.peer.Name, it.legacy
 		for _, q := range b.cfg.Peers {
-			if q.endpoint() == p.endpoint() && b.nodesOverlap(p.NodeSelectors, q.NodeSelectors) {
+			if (p.Address.IsValid() || p.Interface != "") && q.endpoint() == p.endpoint() && b.nodesOverlap(p.NodeSelectors, q.NodeSelectors) {
 				b.errorf(o, "spec", "peer-duplicate", "keep one BGPPeer per router, or give the two disjoint nodeSelectors",
 					"BGPPeer %q already opens a session to %s from the same nodes", q.Name, p.endpoint())
 			}
