@@ -44,6 +44,11 @@ type BGPAdvertisementSpec struct {
 	// +optional
 	NodeSelectors []metav1.LabelSelector `json:"nodeSelectors,omitempty"`
 
+	// ServiceSelectors limit the advertisement to Services whose labels match one of
+	// them. They cannot be combined with aggregation: an aggregate covers other Services.
+	// +optional
+	ServiceSelectors []metav1.LabelSelector `json:"serviceSelectors,omitempty"`
+
 	// Peers names the BGPPeers that receive this advertisement. Empty means all peers.
 	// +optional
 	Peers []string `json:"peers,omitempty"`

@@ -17,9 +17,25 @@ type L2AdvertisementSpec struct {
 	// NodeSelectors limit the nodes that announce.
 	// +optional
 	NodeSelectors []metav1.LabelSelector `json:"nodeSelectors,omitempty"`
+	// ServiceSelectors limit the advertisement to matching Services.
+	// +optional
+	ServiceSelectors []metav1.LabelSelector `json:"serviceSelectors,omitempty"`
+	// PreferredNodeSelectors weight the nodes that should announce.
+	// +optional
+	PreferredNodeSelectors []PreferredNodeSelector `json:"preferredNodeSelectors,omitempty"`
 	// Interfaces limit the interfaces announcements are made on.
 	// +optional
 	Interfaces []string `json:"interfaces,omitempty"`
+}
+
+// PreferredNodeSelector is a weighted node preference of an L2Advertisement.
+type PreferredNodeSelector struct {
+	// Weight added to a matching node's score.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	Weight int32 `json:"weight"`
+	// Preference selects the nodes the weight applies to.
+	Preference metav1.LabelSelector `json:"preference"`
 }
 
 // L2AdvertisementStatus is empty; it exists for MetalLB compatibility.

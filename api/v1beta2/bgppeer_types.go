@@ -35,6 +35,13 @@ type BGPPeerSpec struct {
 	// +optional
 	ASN uint32 `json:"peerASN,omitempty"`
 
+	// LocalASN is the AS number this speaker presents to the peer in place of myASN
+	// (the "local-as" of router NOSes), for migrations between AS numbers. 0: unset.
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=4294967295
+	// +optional
+	LocalASN uint32 `json:"localASN,omitempty"`
+
 	// DynamicASN accepts whatever AS number the peer sends, as long as the session is
 	// internal (same AS as myASN) or external (a different AS), as asked.
 	// +kubebuilder:validation:Enum=internal;external

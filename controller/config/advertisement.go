@@ -27,6 +27,14 @@ type Advertisement struct {
 	Peers []string
 	// NodeSelectors choose the nodes that announce (OR across entries); empty means all.
 	NodeSelectors []labels.Selector
+	// ServiceSelectors choose the Services announced (OR across entries); empty means all.
+	ServiceSelectors []labels.Selector
+}
+
+// SelectsService reports whether a Service with these labels is announced by this
+// advertisement.
+func (a *Advertisement) SelectsService(serviceLabels labels.Set) bool {
+	return anySelects(a.ServiceSelectors, serviceLabels)
 }
 
 // SelectsNode reports whether a node with these labels announces this advertisement.

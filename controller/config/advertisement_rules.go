@@ -84,6 +84,8 @@ func (b *builder) advertisement(o ref, s v1beta1.BGPAdvertisementSpec) *Advertis
 	}
 	slices.Sort(a.Peers)
 	a.NodeSelectors = b.selectors(o, "spec.nodeSelectors", s.NodeSelectors)
+	a.ServiceSelectors = b.selectors(o, "spec.serviceSelectors", s.ServiceSelectors)
+	b.serviceSelectorsNotAggregated(o, a)
 
 	for i, c := range s.Communities {
 		for _, v := range b.resolveCommunity(o, idx("spec.communities", i), c) {
@@ -124,6 +126,24 @@ func (b *builder) aggregationFits(o ref, a *Advertisement, p *Pool, s v1beta1.BG
 				"aggregation length %d is shorter than /%d of %q in IPAddressPool %q; it would announce addresses outside the pool",
 				length, widest.Bits(), e.text, p.Name)
 		}
+	}
+}
+
+// serviceSelectorsNotAggregated applies MetalLB's rule: an aggregate prefix covers
+// addresses of Services the selectors leave out, so the two cannot be combined.
+func (b *builder) serviceSelectorsNotAggregated(o ref, a *Advertisement) {
+	if len(a.ServiceSelectors) == 0 {
+		return
+	}
+	if a.AggregationLength != 32 {
+		b.errorf(o, "spec.aggregationLength", "adv-service-selectors-aggregation",
+			"remove aggregationLength (or serviceSelectors): an aggregate would also announce the addresses of Services the selectors leave out",
+			"serviceSelectors and aggregationLength %d are mutually exclusive", a.AggregationLength)
+	}
+	if a.AggregationLengthV6 != 128 {
+		b.errorf(o, "spec.aggregationLengthV6", "adv-service-selectors-aggregation",
+			"remove aggregationLengthV6 (or serviceSelectors): an aggregate would also announce the addresses of Services the selectors leave out",
+			"serviceSelectors and aggregationLengthV6 %d are mutually exclusive", a.AggregationLengthV6)
 	}
 }
 

@@ -31,6 +31,21 @@ func TestAdvertisementRules(t *testing.T) {
 			want: []string{E("adv-aggregation-invalid", aa, "spec.aggregationLength")}},
 		{name: "aggregation v6 too long", mut: spec(func(s *v1beta1.BGPAdvertisementSpec) { s.AggregationLengthV6 = ptr[int32](129) }),
 			want: []string{E("adv-aggregation-invalid", aa, "spec.aggregationLengthV6")}},
+		{name: "service selectors alone", mut: spec(func(s *v1beta1.BGPAdvertisementSpec) {
+			s.ServiceSelectors = []metav1.LabelSelector{{MatchLabels: map[string]string{"tier": "web"}}}
+		})},
+		{name: "service selectors with default lengths written out", mut: spec(func(s *v1beta1.BGPAdvertisementSpec) {
+			s.ServiceSelectors = []metav1.LabelSelector{{MatchLabels: map[string]string{"tier": "web"}}}
+			s.AggregationLength, s.AggregationLengthV6 = ptr[int32](32), ptr[int32](128)
+		})},
+		{name: "service selectors with aggregation", mut: spec(func(s *v1beta1.BGPAdvertisementSpec) {
+			s.ServiceSelectors = []metav1.LabelSelector{{MatchLabels: map[string]string{"tier": "web"}}}
+			s.AggregationLength = ptr[int32](24)
+		}), want: []string{E("adv-service-selectors-aggregation", aa, "spec.aggregationLength")}},
+		{name: "service selectors with v6 aggregation", mut: spec(func(s *v1beta1.BGPAdvertisementSpec) {
+			s.ServiceSelectors = []metav1.LabelSelector{{MatchLabels: map[string]string{"tier": "web"}}}
+			s.AggregationLengthV6 = ptr[int32](64)
+		}), want: []string{E("adv-service-selectors-aggregation", aa, "spec.aggregationLengthV6")}},
 		{name: "aggregation zero", mut: spec(func(s *v1beta1.BGPAdvertisementSpec) { s.AggregationLength = ptr[int32](0) }),
 			want: []string{E("adv-aggregation-invalid", aa, "spec.aggregationLength")}},
 		{name: "aggregation wider than pool", mut: spec(func(s *v1beta1.BGPAdvertisementSpec) { s.AggregationLength = ptr[int32](16) }),

@@ -30,6 +30,8 @@ const (
 type Peer struct {
 	Name  string
 	MyASN uint32
+	// LocalASN, when non-zero, is the AS presented to this peer instead of MyASN.
+	LocalASN uint32
 	// PeerASN is the AS the router must present; 0 when DynamicASN is set.
 	PeerASN    uint32
 	DynamicASN DynamicASN

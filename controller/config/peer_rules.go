@@ -51,7 +51,7 @@ func (b *builder) peers(current []v1beta2.BGPPeer, legacy []v1beta1.BGPPeer) {
 // peer applies MetalLB's BGPPeer rules to one spec, recording every violation.
 func (b *builder) peer(o ref, s v1beta2.BGPPeerSpec) *Peer {
 	p := &Peer{
-		MyASN: s.MyASN, PeerASN: s.ASN, DynamicASN: DynamicASN(s.DynamicASN),
+		MyASN: s.MyASN, LocalASN: s.LocalASN, PeerASN: s.ASN, DynamicASN: DynamicASN(s.DynamicASN),
 		Interface: s.Interface, Port: s.Port, BFDProfile: s.BFDProfile,
 		EBGPMultiHop: s.EBGPMultiHop, GracefulRestart: s.EnableGracefulRestart,
 		VRF: s.VRFName, DualStack: s.DualStackAddressFamily, DisableMP: s.DisableMP,
