@@ -86,3 +86,17 @@ func TestNewRejectsNonLoopbackAPIServer(t *testing.T) {
 		}
 	}
 }
+
+func TestMainExitCodes(t *testing.T) {
+	var stderr strings.Builder
+	if code := Main(t.Context(), []string{"--node", "node1=ns1"}, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "--kubeconfig is required") {
+		t.Errorf("missing kubeconfig: code %d, stderr %q", code, stderr.String())
+	}
+	stderr.Reset()
+	if code := Main(t.Context(), []string{"--kubeconfig", "/nonexistent/kubeconfig", "--node", "node1=ns1"}, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "/nonexistent/kubeconfig") {
+		t.Errorf("unreadable kubeconfig: code %d, stderr %q", code, stderr.String())
+	}
+	if code := Main(t.Context(), []string{"-h"}, io.Discard, io.Discard); code != 0 {
+		t.Errorf("-h: code %d", code)
+	}
+}
