@@ -1,0 +1,52 @@
+package routes
+
+import "github.com/bgplb/bgplb/controller/config"
+
+// poolPlan is what a pool's advertisements mean on this node, computed once per pool
+// so that label selectors are matched once, not once per service.
+type poolPlan struct {
+	// owner: some advertisement of the pool selects this node (MetalLB's
+	// poolMatchesNodeBGP); otherwise the node is not an owner of the pool.
+	owner bool
+	// ads[j] are the advertisements that announce the pool from this node to running
+	// peer j, in name order.
+	ads [][]*config.Advertisement
+	// reason[j] and excludedBy[j] explain an empty ads[j].
+	reason     []string
+	excludedBy []string
+}
+
+func (d *desirer) plan(pool *config.Pool) *poolPlan {
+	if pp, ok := d.pools[pool]; ok {
+		return pp
+	}
+	n := len(d.peers)
+	pp := &poolPlan{ads: make([][]*config.Advertisement, n), reason: make([]string, n), excludedBy: make([]string, n)}
+	selects := make([]bool, len(pool.Advertisements))
+	for i, a := range pool.Advertisements {
+		selects[i] = a.SelectsNode(d.node.Labels)
+		pp.owner = pp.owner || selects[i]
+	}
+	for j := range d.peers {
+		name := d.peers[j].session.Name
+		for i, a := range pool.Advertisements {
+			switch {
+			case !a.SelectsPeer(name):
+			case selects[i]:
+				pp.ads[j] = append(pp.ads[j], a)
+			case pp.excludedBy[j] == "":
+				pp.excludedBy[j] = a.Name
+			}
+		}
+		switch {
+		case len(pp.ads[j]) > 0:
+			pp.excludedBy[j] = ""
+		case pp.excludedBy[j] != "":
+			pp.reason[j] = ReasonAdvertisementNodeSelector
+		default:
+			pp.reason[j] = ReasonPeerNotSelected
+		}
+	}
+	d.pools[pool] = pp
+	return pp
+}
