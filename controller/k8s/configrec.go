@@ -1,0 +1,93 @@
+package k8s
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/tools/record"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrl "sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/bgplb/bgplb/controller/config"
+)
+
+// configReconciler turns the configuration objects into the allocator's pools. It
+// has one work item (every watched object maps to it), so snapshots never race.
+type configReconciler struct {
+	client  client.Client
+	reader  client.Reader // uncached, for the ConfigurationState we do not watch
+	events  record.EventRecorder
+	st      *state
+	ns      string
+	lbClass string
+	log     *slog.Logger
+	pools   *poolStatus
+	// reported is the digest of the last invalid snapshot whose findings were sent
+	// as events, so a resync does not repeat them.
+	reported string
+}
+
+func (c *configReconciler) Reconcile(ctx context.Context, _ ctrl.Request) (ctrl.Result, error) {
+	res, err := snapshot(ctx, c.client, c.ns)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	dg := digest(res)
+	cfg, fs := config.For(res, config.Options{Namespace: c.ns})
+	_, _, inForce, current := c.st.configStatus()
+	if cfg == nil {
+		// Keep the last good configuration in force and say so, loudly, once.
+		c.st.setConfig(true, "", "")
+		if dg != c.reported {
+			c.reported = dg
+			c.log.Error("configuration invalid, last valid one stays in force",
+				"errors", len(fs.Errors()), "inForce", inForce, "findings", fs.Err())
+			c.warnObjects(&res, fs)
+		}
+		return ctrl.Result{}, writeConfigState(ctx, c.client, c.reader, c.ns, ConfigState(fs, inForce))
+	}
+	c.reported = ""
+	if dg != current {
+		inForce = InForce(dg, cfg)
+		changes := c.st.alloc.SetPools(cfg)
+		c.st.setConfig(false, inForce, dg)
+		c.log.Info("configuration loaded", "inForce", inForce, "warnings", len(fs.Warnings()), "moved", len(changes))
+		keys := make([]string, 0, len(changes))
+		for _, ch := range changes {
+			keys = append(keys, ch.Key)
+			if ch.Reason != nil {
+				c.log.Info("pool change takes addresses away", "service", ch.Key, "ip", ch.IPs, "pool", ch.OldPool, "reason", ch.Reason)
+			}
+		}
+		c.st.kick.enqueue(keys...)
+		c.st.retryFailed()
+		c.pools.touch()
+	} else {
+		c.st.setConfig(false, inForce, dg)
+	}
+	if !c.st.isReady() {
+		if err := c.restore(ctx); err != nil {
+			return ctrl.Result{}, err
+		}
+		c.st.open()
+		c.pools.touch()
+	}
+	return ctrl.Result{}, writeConfigState(ctx, c.client, c.reader, c.ns, ConfigState(fs, inForce))
+}
+
+// warnObjects records a Warning event on each object an error finding names, when
+// that object exists (a finding may name something missing, like an unknown BFD
+// profile a peer refers to).
+func (c *configReconciler) warnObjects(res *config.Resources, fs config.Findings) {
+	for _, f := range fs.Errors() {
+		name := f.Name
+		if i := strings.LastIndex(name, "/"); i >= 0 {
+			name = name[i+1:]
+		}
+		if obj := objectFor(res, f.Kind, name); obj != nil {
+			c.events.Event(obj, corev1.EventTypeWarning, ReasonInvalidConfig, f.String())
+		}
+	}
+}

@@ -1,0 +1,212 @@
+// Package k8s is the controller's Kubernetes adapter: controller-runtime reconcilers
+// that feed controller/config and controller/allocator from the apiserver and write
+// the results back (Service status and annotation, events, IPAddressPool status,
+// ConfigurationState), plus leader election, metrics and health endpoints. It is the
+// only package under controller/ that imports client-go or controller-runtime.
+package k8s
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlcfg "sigs.k8s.io/controller-runtime/pkg/config"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/bgplb/bgplb/api/v1beta1"
+	"github.com/bgplb/bgplb/api/v1beta2"
+	"github.com/bgplb/bgplb/controller/config"
+)
+
+// Defaults of Options.
+const (
+	DefaultMetricsAddr  = ":7472" // MetalLB's controller metrics port
+	DefaultHealthAddr   = ":7473" // next to it; /healthz and /readyz
+	LeaseName           = "bgplb-controller"
+	EventSource         = "bgplb-controller"
+	DefaultPoolInterval = time.Second
+	DefaultWorkers      = 4
+)
+
+// Options configure a Controller.
+type Options struct {
+	// Namespace holds the configuration, the ConfigurationState and the Lease;
+	// default metallb-system.
+	Namespace string
+	// LBClass is --lb-class: "" manages Services without spec.loadBalancerClass.
+	LBClass string
+	// LeaderElect runs the reconcilers only while holding the Lease LeaseName.
+	LeaderElect bool
+	// MetricsAddr and HealthAddr are bind addresses; "0" disables the server.
+	MetricsAddr, HealthAddr string
+	// PoolStatusInterval is the least time between two IPAddressPool status
+	// rounds; default DefaultPoolInterval.
+	PoolStatusInterval time.Duration
+	// Workers is the number of concurrent Service reconciles; default DefaultWorkers.
+	Workers int
+	// Logger receives structured logs (keys: service, pool, ip, reason).
+	Logger *slog.Logger
+}
+
+// Controller is a configured, not yet started controller.
+type Controller struct {
+	mgr manager.Manager
+	st  *state
+	col *collector
+}
+
+// Scheme returns a scheme with the core Kubernetes types and MetalLB's v1beta1 and
+// v1beta2 types.
+func Scheme() (*runtime.Scheme, error) {
+	s := runtime.NewScheme()
+	err := errors.Join(clientgoscheme.AddToScheme(s), v1beta1.AddToScheme(s), v1beta2.AddToScheme(s))
+	if err != nil {
+		return nil, fmt.Errorf("scheme: %w", err)
+	}
+	return s, nil
+}
+
+// New builds the manager and registers the reconcilers; nothing runs until Start.
+func New(cfg *rest.Config, opts Options) (*Controller, error) {
+	opts.Namespace = cmp.Or(opts.Namespace, config.DefaultNamespace)
+	opts.MetricsAddr = cmp.Or(opts.MetricsAddr, DefaultMetricsAddr)
+	opts.HealthAddr = cmp.Or(opts.HealthAddr, DefaultHealthAddr)
+	opts.PoolStatusInterval = cmp.Or(opts.PoolStatusInterval, DefaultPoolInterval)
+	opts.Workers = cmp.Or(opts.Workers, DefaultWorkers)
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.HealthAddr == "0" {
+		opts.HealthAddr = "" // controller-runtime's spelling of "off"
+	}
+	scheme, err := Scheme()
+	if err != nil {
+		return nil, err
+	}
+	ns := opts.Namespace
+	inNS := cache.ByObject{Namespaces: map[string]cache.Config{ns: {}}}
+	mgr, err := ctrl.NewManager(cfg, manager.Options{
+		Scheme: scheme,
+		Logger: logr.FromSlogHandler(opts.Logger.Handler()),
+		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
+			&v1beta1.IPAddressPool{}: inNS, &v1beta2.BGPPeer{}: inNS, &v1beta1.BGPAdvertisement{}: inNS,
+			&v1beta1.L2Advertisement{}: inNS, &v1beta1.Community{}: inNS, &v1beta1.BFDProfile{}: inNS,
+			&corev1.Secret{}: inNS,
+		}},
+		Metrics:                       metricsserver.Options{BindAddress: opts.MetricsAddr},
+		HealthProbeBindAddress:        opts.HealthAddr,
+		LeaderElection:                opts.LeaderElect,
+		LeaderElectionID:              LeaseName,
+		LeaderElectionNamespace:       ns,
+		LeaderElectionReleaseOnCancel: true,
+		Controller:                    ctrlcfg.Controller{SkipNameValidation: ptr(true)}, // tests run several managers in one process
+		GracefulShutdownTimeout:       ptr(10 * time.Second),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("controller manager: %w", err)
+	}
+	c := &Controller{mgr: mgr, st: newState()}
+	if err := c.register(opts); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Controller) register(opts Options) error {
+	mgr, log := c.mgr, opts.Logger
+	pools := newPoolStatus(mgr.GetClient(), c.st.alloc, opts.Namespace, opts.PoolStatusInterval, log)
+	if err := mgr.Add(pools); err != nil {
+		return fmt.Errorf("pool status writer: %w", err)
+	}
+	rec := mgr.GetEventRecorderFor(EventSource)
+	cr := &configReconciler{client: mgr.GetClient(), reader: mgr.GetAPIReader(), events: rec, st: c.st,
+		ns: opts.Namespace, lbClass: opts.LBClass, log: log, pools: pools}
+	toConfig := handler.EnqueueRequestsFromMapFunc(func(context.Context, client.Object) []reconcile.Request {
+		return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: opts.Namespace, Name: "config"}}}
+	})
+	// Status writes (ours to IPAddressPool) do not bump the generation, so they do
+	// not re-run the config reconciler.
+	specOnly := builder.WithPredicates(predicate.GenerationChangedPredicate{})
+	b := ctrl.NewControllerManagedBy(mgr).Named("config").
+		WithOptions(controller.Options{MaxConcurrentReconciles: 1}).
+		Watches(&v1beta1.IPAddressPool{}, toConfig, specOnly).
+		Watches(&v1beta2.BGPPeer{}, toConfig, specOnly).
+		Watches(&v1beta1.BGPAdvertisement{}, toConfig, specOnly).
+		Watches(&v1beta1.L2Advertisement{}, toConfig, specOnly).
+		Watches(&v1beta1.Community{}, toConfig, specOnly).
+		Watches(&v1beta1.BFDProfile{}, toConfig, specOnly).
+		Watches(&corev1.Secret{}, toConfig).
+		Watches(&corev1.Namespace{}, toConfig, builder.WithPredicates(predicate.LabelChangedPredicate{}))
+	if err := b.Complete(cr); err != nil {
+		return fmt.Errorf("config reconciler: %w", err)
+	}
+	sr := &serviceReconciler{client: mgr.GetClient(), events: rec, st: c.st, lbClass: opts.LBClass, log: log, pools: pools}
+	err := ctrl.NewControllerManagedBy(mgr).Named("service").
+		WithOptions(controller.Options{MaxConcurrentReconciles: opts.Workers}).
+		For(&corev1.Service{}).
+		WatchesRawSource(c.st.kick).
+		Complete(sr)
+	if err != nil {
+		return fmt.Errorf("service reconciler: %w", err)
+	}
+	if opts.HealthAddr != "" {
+		if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
+			return fmt.Errorf("healthz: %w", err)
+		}
+		// Ready once a valid configuration is in force (on the leader) or, on a
+		// standby replica, once its caches are up.
+		if err := mgr.AddReadyzCheck("config", c.ready); err != nil {
+			return fmt.Errorf("readyz: %w", err)
+		}
+	}
+	c.col = newCollector(c.st)
+	return nil
+}
+
+// Start runs the controller until ctx is cancelled. Its metrics are registered in
+// controller-runtime's registry for that time.
+func (c *Controller) Start(ctx context.Context) error {
+	if err := ctrlmetrics.Registry.Register(c.col); err != nil {
+		return fmt.Errorf("register metrics: %w", err)
+	}
+	defer ctrlmetrics.Registry.Unregister(c.col)
+	return c.mgr.Start(ctx)
+}
+
+// Elected is closed when this replica leads (at once without leader election).
+func (c *Controller) Elected() <-chan struct{} { return c.mgr.Elected() }
+
+func (c *Controller) ready(*http.Request) error {
+	select {
+	case <-c.mgr.Elected():
+	default:
+		return nil // a standby is ready to take over as soon as its caches are
+	}
+	if !c.st.isReady() {
+		return errors.New("no valid configuration loaded yet")
+	}
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,85 @@
+package k8s
+
+import (
+	"math"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metric names. The first two and the config ones are MetalLB's, so existing
+// dashboards and alerts keep working; the per-family ones are ours.
+const (
+	MetricAddressesTotal     = "metallb_allocator_addresses_total"
+	MetricAddressesInUse     = "metallb_allocator_addresses_in_use_total"
+	MetricIPv4AddressesTotal = "metallb_allocator_addresses_ipv4_total"
+	MetricIPv4AddressesInUse = "metallb_allocator_addresses_ipv4_in_use_total"
+	MetricIPv6AddressesTotal = "metallb_allocator_addresses_ipv6_total"
+	MetricIPv6AddressesInUse = "metallb_allocator_addresses_ipv6_in_use_total"
+	MetricConfigLoaded       = "metallb_k8s_client_config_loaded_bool"
+	MetricConfigStale        = "metallb_k8s_client_config_stale_bool"
+)
+
+// collector reads the allocator's counters and the config state at scrape time, so
+// the numbers can never drift from what the allocator holds and no reconcile path has
+// to remember to update a gauge.
+type collector struct {
+	st                                 *state
+	total, inUse, v4, v4Use, v6, v6Use *prometheus.Desc
+	loaded, stale                      *prometheus.Desc
+}
+
+func newCollector(st *state) *collector {
+	pool := []string{"pool"}
+	d := func(name, help string, labels []string) *prometheus.Desc {
+		return prometheus.NewDesc(name, help, labels, nil)
+	}
+	return &collector{
+		st:     st,
+		total:  d(MetricAddressesTotal, "Number of usable IP addresses, per pool", pool),
+		inUse:  d(MetricAddressesInUse, "Number of IP addresses in use, per pool", pool),
+		v4:     d(MetricIPv4AddressesTotal, "Number of usable IPv4 addresses, per pool", pool),
+		v4Use:  d(MetricIPv4AddressesInUse, "Number of IPv4 addresses in use, per pool", pool),
+		v6:     d(MetricIPv6AddressesTotal, "Number of usable IPv6 addresses, per pool (capped at 2^63-1)", pool),
+		v6Use:  d(MetricIPv6AddressesInUse, "Number of IPv6 addresses in use, per pool", pool),
+		loaded: d(MetricConfigLoaded, "1 if a valid configuration has been loaded", nil),
+		stale:  d(MetricConfigStale, "1 if the latest configuration is invalid and an older one is in force", nil),
+	}
+}
+
+func (c *collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.total, c.inUse, c.v4, c.v4Use, c.v6, c.v6Use, c.loaded, c.stale} {
+		ch <- d
+	}
+}
+
+func (c *collector) Collect(ch chan<- prometheus.Metric) {
+	g := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	for _, pc := range c.st.alloc.Counters() {
+		g(c.total, sat(pc.Total()), pc.Pool)
+		g(c.inUse, float64(pc.InUse()), pc.Pool)
+		g(c.v4, sat(pc.AssignedIPv4+pc.AvailableIPv4), pc.Pool)
+		g(c.v4Use, float64(pc.AssignedIPv4), pc.Pool)
+		g(c.v6, sat(pc.AssignedIPv6+pc.AvailableIPv6), pc.Pool)
+		g(c.v6Use, float64(pc.AssignedIPv6), pc.Pool)
+	}
+	loaded, stale, _, _ := c.st.configStatus()
+	g(c.loaded, b2f(loaded))
+	g(c.stale, b2f(stale))
+}
+
+// sat keeps an overflowed (negative) int64 sum at the cap the allocator uses.
+func sat(v int64) float64 {
+	if v < 0 {
+		return math.MaxInt64
+	}
+	return float64(v)
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
