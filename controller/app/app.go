@@ -1,0 +1,135 @@
+// Package app is the controller binary's body: flags, logging, client
+// configuration and the run loop. cmd/controller only calls Run and exits.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/controller/k8s"
+	"github.com/bgplb/bgplb/internal/version"
+)
+
+// ErrUsage marks a command-line mistake (exit code 2); the message is already printed.
+var ErrUsage = errors.New("usage")
+
+// Flags are the controller's command-line settings.
+type Flags struct {
+	Kubeconfig  string
+	Namespace   string
+	LBClass     string
+	LeaderElect bool
+	MetricsAddr string
+	HealthAddr  string
+	LogLevel    string
+	QPS         float64
+	Burst       int
+	Version     bool
+}
+
+// Parse reads args (without the program name). Help goes to stderr and returns
+// flag.ErrHelp.
+func Parse(args []string, stderr io.Writer) (Flags, error) {
+	var f Flags
+	fs := flag.NewFlagSet("controller", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "controller: the IP-allocating controller of bgplb (MetalLB-compatible).\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&f.Kubeconfig, "kubeconfig", "", "path to a kubeconfig; empty uses the in-cluster configuration")
+	fs.StringVar(&f.Namespace, "namespace", config.DefaultNamespace, "namespace of the configuration, the ConfigurationState and the leader Lease")
+	fs.StringVar(&f.LBClass, "lb-class", "", "manage only Services with this spec.loadBalancerClass (empty: only Services without one)")
+	fs.BoolVar(&f.LeaderElect, "leader-elect", true, "run the reconcilers only while holding the Lease "+k8s.LeaseName+" (safe with several replicas)")
+	fs.StringVar(&f.MetricsAddr, "metrics-addr", k8s.DefaultMetricsAddr, "Prometheus /metrics bind address (\"0\" disables)")
+	fs.StringVar(&f.HealthAddr, "health-addr", k8s.DefaultHealthAddr, "/healthz and /readyz bind address (\"0\" disables)")
+	fs.StringVar(&f.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.Float64Var(&f.QPS, "kube-api-qps", 200, "client-side request rate limit towards the apiserver")
+	fs.IntVar(&f.Burst, "kube-api-burst", 400, "client-side request burst towards the apiserver")
+	fs.BoolVar(&f.Version, "version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return f, err
+		}
+		return f, fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
+		return f, fmt.Errorf("%w: unexpected arguments %q", ErrUsage, fs.Args())
+	}
+	if _, err := parseLevel(f.LogLevel); err != nil {
+		fmt.Fprintln(stderr, err)
+		return f, fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	return f, nil
+}
+
+// Run parses args and runs the controller until ctx is cancelled (SIGTERM in the
+// binary), then shuts down gracefully: the reconcilers finish, the Lease is released.
+// logger nil means JSON logs to stderr at --log-level.
+func Run(ctx context.Context, logger *slog.Logger, args []string, stdout, stderr io.Writer) error {
+	f, err := Parse(args, stderr)
+	if err != nil {
+		return err
+	}
+	if f.Version {
+		fmt.Fprintln(stdout, "controller", version.Version)
+		return nil
+	}
+	if logger == nil {
+		lvl, _ := parseLevel(f.LogLevel)
+		logger = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+	}
+	cfg, err := restConfig(f.Kubeconfig)
+	if err != nil {
+		return err
+	}
+	cfg.QPS, cfg.Burst = float32(f.QPS), f.Burst
+	cfg.UserAgent = "bgplb-controller/" + version.Version
+	c, err := k8s.New(cfg, k8s.Options{
+		Namespace: f.Namespace, LBClass: f.LBClass, LeaderElect: f.LeaderElect,
+		MetricsAddr: f.MetricsAddr, HealthAddr: f.HealthAddr, Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	logger.Info("controller starting", "version", version.Version, "namespace", f.Namespace,
+		"lbClass", f.LBClass, "leaderElect", f.LeaderElect, "metrics", f.MetricsAddr, "health", f.HealthAddr)
+	if err := c.Start(ctx); err != nil {
+		return fmt.Errorf("controller: %w", err)
+	}
+	logger.Info("controller stopped")
+	return nil
+}
+
+func restConfig(kubeconfig string) (*rest.Config, error) {
+	if kubeconfig == "" {
+		cfg, err := rest.InClusterConfig()
+		if err != nil {
+			return nil, fmt.Errorf("no --kubeconfig and not in a cluster: %w", err)
+		}
+		return cfg, nil
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return nil, fmt.Errorf("kubeconfig %s: %w", kubeconfig, err)
+	}
+	return cfg, nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("--log-level %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}
