@@ -1,0 +1,64 @@
+package bird
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/bgplb/bgplb/scenarios/probe"
+)
+
+// Probe asks one BIRD router through birdc.
+type Probe struct{ exec probe.Exec }
+
+var _ probe.Probe = (*Probe)(nil)
+
+// New returns a probe that runs birdc through exec.
+func New(exec probe.Exec) *Probe { return &Probe{exec: exec} }
+
+func (p *Probe) birdc(ctx context.Context, args ...string) ([]byte, error) {
+	out, err := p.exec(ctx, append([]string{"birdc"}, args...))
+	if err != nil {
+		return nil, fmt.Errorf("bird: birdc %s: %w", strings.Join(args, " "), err)
+	}
+	return out, nil
+}
+
+// Sessions implements probe.Probe.
+func (p *Probe) Sessions(ctx context.Context) ([]probe.Session, error) {
+	out, err := p.birdc(ctx, "show", "protocols", "all")
+	if err != nil {
+		return nil, err
+	}
+	return ParseProtocols(out)
+}
+
+// Routes implements probe.Probe. It reads every table and filters here, which works on
+// every BIRD 2 version (a `where net ~ [...]` filter would need per-version syntax care).
+func (p *Probe) Routes(ctx context.Context, within []netip.Prefix) ([]probe.Route, error) {
+	out, err := p.birdc(ctx, "show", "route", "all")
+	if err != nil {
+		return nil, err
+	}
+	rs, err := ParseRoutes(out)
+	if err != nil {
+		return nil, err
+	}
+	var keep []probe.Route
+	for _, r := range rs {
+		if probe.Within(r.Prefix, within) {
+			keep = append(keep, r)
+		}
+	}
+	return keep, nil
+}
+
+// BFD implements probe.Probe.
+func (p *Probe) BFD(ctx context.Context) ([]probe.BFDPeer, error) {
+	out, err := p.birdc(ctx, "show", "bfd", "sessions")
+	if err != nil {
+		return nil, err
+	}
+	return ParseBFD(out)
+}
