@@ -41,7 +41,10 @@ func integrationBackend(t *testing.T, kinds ...string) (*Backend, model.Capabili
 
 type testWriter struct{ t *testing.T }
 
-func (w testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 // upLab resolves a topology, brings it up and registers Down and the leftovers check.
 func upLab(t *testing.T, b *Backend, caps model.Capabilities, yaml []byte) *model.Lab {

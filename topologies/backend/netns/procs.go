@@ -142,16 +142,17 @@ func (b *Backend) stop(procs []*procRecord, grace time.Duration) {
 			live = append(live, p)
 		}
 	}
-	deadline := b.o.Now().Add(grace)
-	for len(live) > 0 && b.o.Now().Before(deadline) {
-		time.Sleep(b.o.Poll / 2)
+	// Count steps rather than read the clock: the wait is bounded even with a fake clock.
+	step := max(b.o.Poll/2, time.Millisecond)
+	for i := 0; len(live) > 0 && i < int(grace/step); i++ {
+		time.Sleep(step)
 		live = b.stillAlive(live)
 	}
 	for _, p := range live {
 		_ = b.signal(p, syscall.SIGKILL)
 	}
 	for i := 0; i < 40 && len(live) > 0; i++ {
-		time.Sleep(b.o.Poll / 2)
+		time.Sleep(step)
 		live = b.stillAlive(live)
 	}
 }
