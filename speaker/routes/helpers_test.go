@@ -129,3 +129,5 @@ func routeKey(r Route) string {
 func netipPrefix(a netip.Addr) netip.Prefix {
 	return netip.PrefixFrom(a, a.BitLen())
 }
+
+type metav1Duration = metav1.Duration
