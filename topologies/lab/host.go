@@ -1,0 +1,96 @@
+package lab
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// startHost starts a long-lived host process in a process group of its own, output to
+// its log, and returns its record. It outlives the `lab up` that started it.
+func startHost(name string, args []string, log string) (HostProcess, error) {
+	f, err := os.OpenFile(log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return HostProcess{}, fmt.Errorf("%s: %w", name, err)
+	}
+	defer f.Close()
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdout, cmd.Stderr = f, f
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return HostProcess{}, fmt.Errorf("start %s: %w", name, err)
+	}
+	hp := HostProcess{Name: name, PID: cmd.Process.Pid, Args: args, Log: log}
+	hp.Start, _ = procStart(hp.PID)
+	// Reap it while we live; record the exit code if it ends during Up.
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		code := cmd.ProcessState.ExitCode()
+		hp.ExitCode = &code
+	case <-time.After(300 * time.Millisecond):
+	}
+	return hp, nil
+}
+
+// procStart reads a process's start time (clock ticks since boot) and whether it is a
+// zombie.
+func procStat(pid int) (start uint64, state byte, err error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, 0, err
+	}
+	// The command name may hold spaces: fields are counted after its closing paren.
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 20 {
+		return 0, 0, fmt.Errorf("/proc/%d/stat: short", pid)
+	}
+	start, err = strconv.ParseUint(f[19], 10, 64)
+	return start, f[0][0], err
+}
+
+func procStart(pid int) (uint64, error) {
+	start, _, err := procStat(pid)
+	return start, err
+}
+
+// Running says the recorded process is still the same live process.
+func (h HostProcess) Running() bool {
+	start, state, err := procStat(h.PID)
+	return err == nil && start == h.Start && state != 'Z'
+}
+
+// stopHost stops a host process's group: SIGTERM, then SIGKILL after grace.
+func stopHost(h HostProcess, grace time.Duration) error {
+	if h.PID <= 1 || !h.Running() {
+		return nil
+	}
+	_ = syscall.Kill(-h.PID, syscall.SIGTERM)
+	_ = syscall.Kill(h.PID, syscall.SIGTERM)
+	deadline := time.Now().Add(grace)
+	for time.Now().Before(deadline) {
+		if !h.Running() {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	_ = syscall.Kill(-h.PID, syscall.SIGKILL)
+	_ = syscall.Kill(h.PID, syscall.SIGKILL)
+	for range 100 {
+		if !h.Running() {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return errors.New("still running after SIGKILL: " + h.Name + " pid " + strconv.Itoa(h.PID))
+}
