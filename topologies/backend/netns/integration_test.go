@@ -214,3 +214,23 @@ func TestIntegrationNetnsSingleRouter(t *testing.T) {
 		t.Fatalf("after restart FRR lost its config: %v\n%s", err, out)
 	}
 }
+
+// TestIntegrationNetnsDownWithoutState: Up, lose the state file (a crash, a deleted
+// out/), then Down from a fresh Backend (another process): the tag scan still removes
+// every namespace, daemon, host link and FRR dir.
+func TestIntegrationNetnsDownWithoutState(t *testing.T) {
+	b, caps := integrationBackend(t, "frr")
+	yaml, err := os.ReadFile("../../single-router.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lab := upLab(t, b, caps, yaml) // its cleanup Down runs too, and must find nothing
+	if err := os.Remove(filepath.Join(b.o.Root, lab.Name, stateFile)); err != nil {
+		t.Fatal(err)
+	}
+	fresh := New(Options{Root: t.TempDir(), Logger: b.o.Logger})
+	if err := fresh.Down(context.Background(), lab.Name); err != nil {
+		t.Fatal(err)
+	}
+	assertGone(t, lab)
+}
