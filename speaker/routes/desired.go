@@ -173,36 +173,32 @@ func (d *desirer) announce(svc string, ip netip.Addr, j int, pp *poolPlan) {
 	case !p.session.Carries(ip):
 		dec.Reason = ReasonAddressFamily
 	default:
-		for _, a := range ads {
-			p.add(a.Prefix(ip), a)
+		for _, g := range pp.groups[j] {
+			p.add(g.sample.Prefix(ip), g.attrs)
 		}
 		dec.Announced, dec.Reason, dec.Advertisement = true, ReasonAnnounced, ads[0].Name
 	}
 	d.decisions = append(d.decisions, dec)
 }
 
-// add merges one advertisement's contribution to a prefix into the peer's routes:
-// union of communities, highest LOCAL_PREF (iBGP only).
-func (r *running) add(pfx netip.Prefix, a *config.Advertisement) {
-	var lp uint32
-	if r.ibgp {
-		lp = a.LocalPref
-	}
+// add merges one contribution to a prefix into the peer's routes.
+func (r *running) add(pfx netip.Prefix, at Attrs) {
 	cur, ok := r.routes[pfx]
 	if !ok {
-		r.routes[pfx] = Attrs{LocalPref: lp, Communities: a.Communities}
+		r.routes[pfx] = at
 		return
 	}
-	changed := false
-	if lp > cur.LocalPref {
-		cur.LocalPref, changed = lp, true
+	if m := merge(cur, at); m.LocalPref != cur.LocalPref || len(m.Communities) != len(cur.Communities) {
+		r.routes[pfx] = m
 	}
-	if merged, grew := union(cur.Communities, a.Communities); grew {
-		cur.Communities, changed = merged, true
-	}
-	if changed {
-		r.routes[pfx] = cur
-	}
+}
+
+// merge combines two contributions to one route: the union of their communities
+// and the highest LOCAL_PREF (0, "none", loses to any value).
+func merge(a, b Attrs) Attrs {
+	a.LocalPref = max(a.LocalPref, b.LocalPref)
+	a.Communities, _ = union(a.Communities, b.Communities)
+	return a
 }
 
 // union merges two sorted, deduplicated community lists. It returns a unchanged
