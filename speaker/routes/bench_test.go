@@ -98,7 +98,7 @@ func BenchmarkDiff100k(b *testing.B) {
 	scaling(b, []int{10_000, 100_000}, func(b *testing.B, n int) func() {
 		desired := Desired(cfg, baseNode(), benchServices(n), Options{}).State
 		running := desired.Clone()
-		changed, extra := 0, benchServices(n+n/100)[n:]
+		changed, extra := 0, benchServices(n + n/100)[n:]
 		for _, p := range running.Peers {
 			i := 0
 			for pfx, a := range p.Routes {
