@@ -29,7 +29,15 @@ type configReconciler struct {
 	reported string
 }
 
-func (c *configReconciler) Reconcile(ctx context.Context, _ ctrl.Request) (ctrl.Result, error) {
+func (c *configReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	out, err := c.reconcile(ctx, req)
+	if err != nil && ctx.Err() != nil {
+		return out, nil // shutting down
+	}
+	return out, err
+}
+
+func (c *configReconciler) reconcile(ctx context.Context, _ ctrl.Request) (ctrl.Result, error) {
 	res, err := snapshot(ctx, c.client, c.ns)
 	if err != nil {
 		return ctrl.Result{}, err

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
@@ -187,10 +188,13 @@ func (c *Controller) register(opts Options) error {
 // Start runs the controller until ctx is cancelled. Its metrics are registered in
 // controller-runtime's registry for that time.
 func (c *Controller) Start(ctx context.Context) error {
-	if err := ctrlmetrics.Registry.Register(c.col); err != nil {
+	// A second Controller in one process (tests, two replicas side by side) finds
+	// the names taken and runs without exporting its own numbers.
+	if err := ctrlmetrics.Registry.Register(c.col); err == nil {
+		defer ctrlmetrics.Registry.Unregister(c.col)
+	} else if !errors.As(err, new(prometheus.AlreadyRegisteredError)) {
 		return fmt.Errorf("register metrics: %w", err)
 	}
-	defer ctrlmetrics.Registry.Unregister(c.col)
 	return c.mgr.Start(ctx)
 }
 

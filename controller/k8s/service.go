@@ -30,6 +30,14 @@ type serviceReconciler struct {
 }
 
 func (r *serviceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	res, err := r.reconcile(ctx, req)
+	if err != nil && ctx.Err() != nil {
+		return res, nil // shutting down: the next leader converges this Service
+	}
+	return res, err
+}
+
+func (r *serviceReconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	key := req.Namespace + "/" + req.Name
 	if !r.st.admit(key) {
 		// No allocation before the start-up pass has re-taken every address already

@@ -48,7 +48,7 @@ func snapshot(ctx context.Context, c client.Reader, ns string) (config.Resources
 }
 
 // digest identifies what a snapshot says, ignoring what does not change the
-// configuration (resource versions, status, managed fields), so that a reconcile
+// configuration (resource versions, status, managed fields, Namespaces), so that a reconcile
 // triggered by a status write or a resync is recognised as "same config".
 func digest(r config.Resources) string {
 	type obj struct {
@@ -81,9 +81,8 @@ func digest(r config.Resources) string {
 	for _, o := range r.Secrets {
 		add("Secret", o.ObjectMeta, o.Data)
 	}
-	for _, o := range r.Namespaces {
-		add("Namespace", o.ObjectMeta, nil)
-	}
+	// Namespaces are left out: their labels matter to allocation, which reads them
+	// per Service, not to the pools, so a label change is not a new configuration.
 	slices.SortFunc(objs, func(a, b obj) int {
 		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
 	})
