@@ -83,6 +83,7 @@ func newRoot(s Streams) *cobra.Command {
 	// One line per subcommand, each defined in its own file: the whole tree at a glance.
 	root.AddCommand(
 		newLintCmd(s),
+		newLabCmd(s),
 	)
 	return root
 }
