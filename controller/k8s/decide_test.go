@@ -1,0 +1,132 @@
+package k8s_test
+
+import (
+	"errors"
+	"net/netip"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/bgplb/bgplb/controller/allocator"
+	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/controller/k8s"
+)
+
+func reasons(p k8s.Plan) string {
+	var out []string
+	for _, e := range p.Events {
+		out = append(out, e.Type+"/"+e.Reason)
+	}
+	return strings.Join(out, ",")
+}
+
+func TestDecide(t *testing.T) {
+	a1, a2 := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
+	got := func(ips ...netip.Addr) allocator.Result {
+		return allocator.Result{Allocation: allocator.Allocation{Pool: "p", IPs: ips}}
+	}
+	noIPs := &allocator.Error{Kind: allocator.ErrNoAvailableIPs, Msg: "no available IPs in pool p"}
+	invalid := &allocator.Error{Kind: allocator.ErrInvalidRequest, Msg: "bad annotation"}
+	deprecated := config.Findings{{Severity: config.SeverityWarning, Code: "annotation-deprecated", Message: "annotation metallb.universe.tf/address-pool is deprecated", Hint: "rename it"}}
+	cases := []struct {
+		name    string
+		o       k8s.Outcome
+		reasons string
+		ips     []netip.Addr
+		pool    string
+	}{
+		{"new allocation", k8s.Outcome{Result: got(a1)}, "Normal/IPAllocated", []netip.Addr{a1}, "p"},
+		{"second pass: nothing to say", k8s.Outcome{StatusIPs: []netip.Addr{a1}, Result: got(a1)}, "", []netip.Addr{a1}, "p"},
+		{"second pass, deprecated annotation: said once already", k8s.Outcome{StatusIPs: []netip.Addr{a1}, Result: got(a1), Deprecated: deprecated}, "", []netip.Addr{a1}, "p"},
+		{"allocation with deprecated annotation", k8s.Outcome{Result: got(a1), Deprecated: deprecated}, "Normal/IPAllocated,Warning/DeprecatedAnnotation", []netip.Addr{a1}, "p"},
+		{"status IP no longer allowed", k8s.Outcome{StatusIPs: []netip.Addr{a1}, AssignErr: errors.New("not in any pool"), Result: got(a2)},
+			"Warning/ClearAssignment,Normal/IPAllocated", []netip.Addr{a2}, "p"},
+		{"request changed", k8s.Outcome{StatusIPs: []netip.Addr{a1}, Result: allocator.Result{Allocation: allocator.Allocation{Pool: "p", IPs: []netip.Addr{a2}},
+			Cleared: []netip.Addr{a1}, ClearReason: errors.New("requests pool q")}}, "Normal/ClearAssignment,Normal/IPAllocated", []netip.Addr{a2}, "p"},
+		{"allocation failed", k8s.Outcome{Err: noIPs}, "Warning/AllocationFailed", nil, ""},
+		{"allocation failed again, same error", k8s.Outcome{Err: noIPs, LastErr: noIPs.Error()}, "", nil, ""},
+		{"status IP lost and nothing free", k8s.Outcome{StatusIPs: []netip.Addr{a1}, AssignErr: errors.New("gone"), Err: noIPs},
+			"Warning/ClearAssignment,Warning/AllocationFailed", nil, ""},
+		{"malformed service", k8s.Outcome{Err: invalid}, "Warning/LoadBalancerFailed", nil, ""},
+	}
+	for _, c := range cases {
+		p := k8s.Decide("ns/web", c.o)
+		if r := reasons(p); r != c.reasons {
+			t.Errorf("%s: events %q, want %q", c.name, r, c.reasons)
+		}
+		if len(p.IPs) != len(c.ips) || (len(c.ips) > 0 && p.IPs[0] != c.ips[0]) || p.Pool != c.pool {
+			t.Errorf("%s: plan %v/%q, want %v/%q", c.name, p.IPs, p.Pool, c.ips, c.pool)
+		}
+	}
+}
+
+func TestDecideUnmanaged(t *testing.T) {
+	withStatus := func(s *corev1.Service) {
+		s.Status.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{IP: "192.0.2.1"}}
+		s.Annotations[config.AnnotationAllocatedFrom] = "p"
+	}
+	clusterIP := func(s *corev1.Service) { s.Spec.Type = corev1.ServiceTypeClusterIP }
+	cases := []struct {
+		name    string
+		svc     *corev1.Service
+		held    bool
+		act     bool
+		reasons string
+	}{
+		{"other class, ours before", svc(withStatus), true, true, "Normal/ClearAssignment"},
+		{"other class, never ours: hands off", svc(withStatus), false, false, ""},
+		{"ClusterIP, ours before", svc(withStatus, clusterIP), true, true, "Normal/ClearAssignment"},
+		{"ClusterIP with leftovers after a restart", svc(withStatus, clusterIP), false, true, ""},
+		{"plain ClusterIP", svc(clusterIP), false, false, ""},
+	}
+	for _, c := range cases {
+		p, act := k8s.DecideUnmanaged(c.svc, c.held, "why")
+		if act != c.act || reasons(p) != c.reasons {
+			t.Errorf("%s: act %v events %q, want %v %q", c.name, act, reasons(p), c.act, c.reasons)
+		}
+		if act && (len(p.IPs) != 0 || p.Pool != "") {
+			t.Errorf("%s: plan keeps %v/%q", c.name, p.IPs, p.Pool)
+		}
+	}
+}
+
+func TestNeedsStatusAndAnnotation(t *testing.T) {
+	a := netip.MustParseAddr("192.0.2.1")
+	vip := corev1.LoadBalancerIPModeVIP
+	s := svc(func(s *corev1.Service) {
+		// The apiserver defaults ipMode; that alone must not cause a rewrite.
+		s.Status.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{IP: "192.0.2.1", IPMode: &vip}}
+		s.Annotations[config.AnnotationAllocatedFrom] = "p"
+	})
+	if k8s.NeedsStatus(s, []netip.Addr{a}) {
+		t.Error("same IP with ipMode: rewrite")
+	}
+	if !k8s.NeedsStatus(s, nil) || !k8s.NeedsStatus(s, []netip.Addr{netip.MustParseAddr("192.0.2.2")}) {
+		t.Error("different IPs: no rewrite")
+	}
+	if k8s.NeedsAnnotation(s, "p") || !k8s.NeedsAnnotation(s, "q") || !k8s.NeedsAnnotation(s, "") {
+		t.Error("annotation decisions wrong")
+	}
+	if k8s.NeedsAnnotation(svc(), "") || !k8s.NeedsAnnotation(svc(), "p") {
+		t.Error("annotation decisions on a bare service wrong")
+	}
+}
+
+func TestConfigState(t *testing.T) {
+	warn := config.Finding{Severity: config.SeverityWarning, Code: "w", Kind: "BGPPeer", Name: "x", Message: "m"}
+	bad := config.Finding{Severity: config.SeverityError, Code: "pool-overlap", Kind: "IPAddressPool", Name: "b", Field: "spec.addresses[0]", Message: "overlaps", Hint: "fix"}
+	ok := k8s.ConfigState(config.Findings{warn}, "sha256:1")
+	if ok.Result != "Valid" || ok.LastError != "" || len(ok.Findings) != 1 || ok.InForce != "sha256:1" {
+		t.Errorf("valid: %+v", ok)
+	}
+	inv := k8s.ConfigState(config.Findings{bad, warn}, "sha256:1")
+	if inv.Result != "Invalid" || !strings.Contains(inv.LastError, "IPAddressPool/b spec.addresses[0]: overlaps") ||
+		!strings.Contains(inv.LastError, "stays in force") || len(inv.Findings) != 2 || inv.Findings[0].Message != "pool-overlap: overlaps" {
+		t.Errorf("invalid: %+v", inv)
+	}
+	first := k8s.ConfigState(config.Findings{bad}, "")
+	if !strings.HasPrefix(first.InForce, "none") || strings.Contains(first.LastError, "stays in force") {
+		t.Errorf("invalid at start: %+v", first)
+	}
+}
