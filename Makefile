@@ -102,3 +102,26 @@ $(ETCD): tools/k8s/etcd/go.mod tools/k8s/etcd/go.sum
 .PHONY: bench-allocator
 bench-allocator:
 	$(GO) test -run '^$$' -bench '^BenchmarkAllocateSlash16$$' -benchtime 5x ./controller/allocator/
+
+## lab-up: Debian packages, apiserver/etcd, binaries, then `bgplb lab up` of LAB (default two-dc)
+## and its status with the curl command to try. lab-down removes it; lab-status shows it.
+LAB ?= two-dc
+.PHONY: lab-up lab-down lab-status bench-lab
+lab-up: packages controlplane-tools build
+	$(BIN)/bgplb lab up -t $(LAB)
+
+lab-down: build
+	$(BIN)/bgplb lab down $(LAB)
+
+lab-status: build
+	$(BIN)/bgplb lab status $(LAB)
+
+## bench-lab: warm `lab up` and `lab down` of two-dc against the targets (up <= 10 s, down <= 3 s)
+bench-lab: packages controlplane-tools build
+	$(GO) test -run '^$$' -bench BenchmarkLabUpDown -benchtime 3x -count 1 -timeout 10m ./topologies/lab/
+
+## bench-controller: 2,000 LoadBalancer Services against a real kube-apiserver; prints the
+## seconds until all have an IP, Services/s and controller CPU-seconds next to MetalLB v0.16.1.
+.PHONY: bench-controller
+bench-controller: controlplane-tools
+	$(GO) test -count=1 -run '^$$' -bench 'BenchmarkControllerServices' -benchtime 1x -timeout 15m -v ./controller/k8s/
