@@ -52,7 +52,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func controlPlane(t *testing.T) *controlplane.ControlPlane {
+func controlPlane(t testing.TB) *controlplane.ControlPlane {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("integration test: needs kube-apiserver and etcd; skipped with -short")
