@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"path"
-	"slices"
 	"strings"
 
 	deploy "github.com/bgplb/bgplb/topologies/clab"
@@ -22,7 +21,7 @@ type plan struct {
 	Bridges    []string
 }
 
-// KindConfig is the kind cluster config's path among the deployer's files.
+// kindConfig is the kind cluster config's path among the deployer's files.
 func kindConfig(cluster string) string { return cluster + ".kind.yaml" }
 
 // planLab converts lab: routers rendered by their native renderer (files under
@@ -55,11 +54,13 @@ func planLab(lab *model.Lab, reg *render.Registry, o Options) (plan, error) {
 		for i, n := range k8s {
 			topoName[n.Name], p.Containers[n.Name] = names[i+1], names[i+1]
 		}
+		byContainer := map[string]model.LabNode{}
+		for _, n := range k8s {
+			byContainer[topoName[n.Name]] = n
+		}
 		for i := range nodes {
-			for _, n := range k8s {
-				if topoName[n.Name] == nodes[i].Name {
-					nodes[i].Exec = hostExec(n, false)
-				}
+			if n, ok := byContainer[nodes[i].Name]; ok {
+				nodes[i].Exec = hostExec(n, false)
 			}
 		}
 		cl.Nodes = append(cl.Nodes, nodes...)
@@ -209,7 +210,7 @@ func routeExec(p netip.Prefix, via []netip.Addr) string {
 		return fmt.Sprintf("ip route add %s via %s", p, via[0])
 	}
 	parts := []string{"ip route add " + p.String()}
-	for _, v := range slices.Clone(via) {
+	for _, v := range via {
 		parts = append(parts, "nexthop via "+v.String())
 	}
 	return strings.Join(parts, " ")
