@@ -1,0 +1,109 @@
+package gobgp
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+
+	gobgplog "github.com/osrg/gobgp/v3/pkg/log"
+)
+
+const redacted = "<redacted>"
+
+// logBridge is GoBGP's logger: it forwards to slog with every configured password
+// scrubbed from messages and fields (GoBGP logs whole neighbor configs at debug
+// level), and it remembers the reason of the last "Peer Down" per neighbor address,
+// which GoBGP's peer-state events do not carry.
+type logBridge struct {
+	log *slog.Logger
+
+	mu      sync.Mutex
+	secrets []string
+	down    map[string]string // neighbor address -> last down reason
+}
+
+var _ gobgplog.Logger = (*logBridge)(nil)
+
+func newLogBridge(l *slog.Logger) *logBridge {
+	return &logBridge{log: l, down: map[string]string{}}
+}
+
+// setSecrets replaces the passwords to scrub.
+func (b *logBridge) setSecrets(secrets []string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.secrets = b.secrets[:0]
+	for _, s := range secrets {
+		if s != "" {
+			b.secrets = append(b.secrets, s)
+		}
+	}
+}
+
+// scrub removes every known password from s.
+func (b *logBridge) scrub(s string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, sec := range b.secrets {
+		s = strings.ReplaceAll(s, sec, redacted)
+	}
+	return s
+}
+
+// downReason returns (and keeps) the last recorded down reason for addr.
+func (b *logBridge) downReason(addr string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.down[addr]
+}
+
+func (b *logBridge) emit(level slog.Level, msg string, fields gobgplog.Fields) {
+	if msg == "Peer Down" {
+		if key, ok := fields["Key"].(string); ok {
+			b.mu.Lock()
+			b.down[key] = fmt.Sprint(fields["Reason"])
+			b.mu.Unlock()
+		}
+	}
+	if !b.log.Enabled(context.Background(), level) {
+		return
+	}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	attrs := make([]any, 0, 2*len(keys)+2)
+	attrs = append(attrs, "component", "gobgp")
+	for _, k := range keys {
+		attrs = append(attrs, k, b.scrub(fmt.Sprint(fields[k])))
+	}
+	b.log.Log(context.Background(), level, b.scrub(msg), attrs...)
+}
+
+func (b *logBridge) Panic(msg string, f gobgplog.Fields) {
+	b.emit(slog.LevelError, msg, f)
+	panic(b.scrub(msg))
+}
+
+// Fatal does not exit: only the speaker's main decides when the process ends.
+func (b *logBridge) Fatal(msg string, f gobgplog.Fields) { b.emit(slog.LevelError, msg, f) }
+func (b *logBridge) Error(msg string, f gobgplog.Fields) { b.emit(slog.LevelError, msg, f) }
+func (b *logBridge) Warn(msg string, f gobgplog.Fields)  { b.emit(slog.LevelWarn, msg, f) }
+func (b *logBridge) Info(msg string, f gobgplog.Fields)  { b.emit(slog.LevelInfo, msg, f) }
+func (b *logBridge) Debug(msg string, f gobgplog.Fields) { b.emit(slog.LevelDebug, msg, f) }
+
+// SetLevel is ignored: the slog handler decides.
+func (b *logBridge) SetLevel(gobgplog.LogLevel) {}
+
+// GetLevel tells GoBGP whether to build debug messages at all (it checks this in
+// its hot paths).
+func (b *logBridge) GetLevel() gobgplog.LogLevel {
+	if b.log.Enabled(context.Background(), slog.LevelDebug) {
+		return gobgplog.DebugLevel
+	}
+	return gobgplog.InfoLevel
+}

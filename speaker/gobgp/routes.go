@@ -1,0 +1,178 @@
+package gobgp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+
+	api "github.com/osrg/gobgp/v3/api"
+	"github.com/osrg/gobgp/v3/pkg/packet/bgp"
+
+	"github.com/bgplb/bgplb/speaker/router"
+)
+
+// errEmptyDelete guards GoBGP's DeletePath, which deletes EVERY locally added path
+// when given no path: we only ever delete named paths.
+var errEmptyDelete = errors.New("gobgp: refusing DeletePath without a path (GoBGP would delete every route)")
+
+// SetRoutes implements router.Router: it adds the routes that are new or changed
+// (an AddPath replaces the old path in the peer's VRF: one UPDATE, no withdraw),
+// then withdraws the ones no longer wanted. Identical routes cause no call at all,
+// so applying the same set twice puts nothing on the wire.
+func (s *Server) SetRoutes(ctx context.Context, name string, routes []router.Route) error {
+	s.op.Lock()
+	defer s.op.Unlock()
+	if s.closed {
+		return errors.New("gobgp: closed")
+	}
+	s.mu.Lock()
+	p, ok := s.peers[name]
+	s.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("gobgp: peer %s: %w", name, router.ErrUnknownPeer)
+	}
+	want, err := desired(p.cfg, routes)
+	if err != nil {
+		return err
+	}
+	var add []router.Route
+	for _, r := range routes {
+		if old, ok := p.routes[r.Prefix]; !ok || !router.SameRoute(old, r) {
+			add = append(add, r)
+		}
+	}
+	var del []router.Route
+	for pfx, r := range p.routes {
+		if _, ok := want[pfx]; !ok {
+			del = append(del, r)
+		}
+	}
+	applied, err := s.apply(ctx, p, add, del)
+	p.sent.Store(int64(len(p.routes)))
+	p.pending.Store(int64(len(add) + len(del) - applied))
+	if err != nil {
+		return &router.PartialError{Peer: name, Applied: applied, Pending: len(add) + len(del) - applied, Err: err}
+	}
+	if !p.started {
+		// Routes first, neighbor second: see SetPeers.
+		if err := s.startPeer(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// desired indexes routes by prefix and checks each one once, reporting all problems.
+func desired(p router.Peer, routes []router.Route) (map[netip.Prefix]router.Route, error) {
+	want := make(map[netip.Prefix]router.Route, len(routes))
+	fams := router.FamiliesOf(p)
+	var errs []error
+	for _, r := range routes {
+		switch {
+		case !r.Prefix.IsValid() || r.Prefix.Masked() != r.Prefix:
+			errs = append(errs, fmt.Errorf("route %s: prefix is not a masked network address (want %s)", r.Prefix, r.Prefix.Masked()))
+		case r.Prefix.Addr().Is4() && fams&router.IPv4 == 0, r.Prefix.Addr().Is6() && fams&router.IPv6 == 0:
+			errs = append(errs, fmt.Errorf("route %s: peer %s does not carry this address family: set its Families", r.Prefix, p))
+		case r.NextHop.IsValid() && r.NextHop.Is4() != r.Prefix.Addr().Is4():
+			errs = append(errs, fmt.Errorf("route %s: next hop %s is of another family", r.Prefix, r.NextHop))
+		}
+		if _, dup := want[r.Prefix]; dup {
+			errs = append(errs, fmt.Errorf("route %s: given twice: one route per prefix and peer", r.Prefix))
+		}
+		want[r.Prefix] = r
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("gobgp: peer %s: invalid routes: %w", p.Name, errors.Join(errs...))
+	}
+	return want, nil
+}
+
+// apply adds then withdraws, recording each success in p.routes as it happens so
+// the record stays true when a call fails part way.
+func (s *Server) apply(ctx context.Context, p *peer, add, del []router.Route) (int, error) {
+	n := 0
+	for _, r := range add {
+		path, err := apiPath(r, false)
+		if err == nil {
+			_, err = s.bgp.AddPath(ctx, &api.AddPathRequest{TableType: api.TableType_VRF, VrfId: p.vrf, Path: path})
+		}
+		if err != nil {
+			return n, fmt.Errorf("announce %s: %w", r.Prefix, err)
+		}
+		p.routes[r.Prefix] = r
+		n++
+	}
+	for _, r := range del {
+		path, err := apiPath(r, true)
+		if err == nil {
+			err = s.deletePath(ctx, p.vrf, path)
+		}
+		if err != nil {
+			return n, fmt.Errorf("withdraw %s: %w", r.Prefix, err)
+		}
+		delete(p.routes, r.Prefix)
+		n++
+	}
+	return n, nil
+}
+
+// deletePath is the only caller of BgpServer.DeletePath.
+func (s *Server) deletePath(ctx context.Context, vrf string, path *api.Path) error {
+	if path == nil || (len(path.NlriBinary) == 0 && path.Nlri == nil) || vrf == "" {
+		return errEmptyDelete
+	}
+	return s.bgp.DeletePath(ctx, &api.DeletePathRequest{TableType: api.TableType_VRF, VrfId: vrf, Path: path})
+}
+
+// apiPath encodes a route in GoBGP's binary API form (wire-format NLRI and
+// attributes), which GoBGP decodes faster than protobuf Any attributes.
+func apiPath(r router.Route, withdraw bool) (*api.Path, error) {
+	addr, bits := r.Prefix.Addr(), uint8(r.Prefix.Bits())
+	var nlri bgp.AddrPrefixInterface
+	var nh bgp.PathAttributeInterface
+	fam := &api.Family{Afi: api.Family_AFI_IP, Safi: api.Family_SAFI_UNICAST}
+	if addr.Is4() {
+		nlri = bgp.NewIPAddrPrefix(bits, addr.String())
+		hop := "0.0.0.0" // unspecified: GoBGP sends the session's local address
+		if r.NextHop.IsValid() {
+			hop = r.NextHop.String()
+		}
+		nh = bgp.NewPathAttributeNextHop(hop)
+	} else {
+		fam.Afi = api.Family_AFI_IP6
+		nlri = bgp.NewIPv6AddrPrefix(bits, addr.String())
+		hop := "::"
+		if r.NextHop.IsValid() {
+			hop = r.NextHop.String()
+		}
+		nh = bgp.NewPathAttributeMpReachNLRI(hop, []bgp.AddrPrefixInterface{nlri})
+	}
+	attrs := []bgp.PathAttributeInterface{bgp.NewPathAttributeOrigin(bgp.BGP_ORIGIN_ATTR_TYPE_IGP), nh}
+	if len(r.Communities) > 0 {
+		attrs = append(attrs, bgp.NewPathAttributeCommunities(r.Communities))
+	}
+	if len(r.LargeCommunities) > 0 {
+		lcs := make([]*bgp.LargeCommunity, len(r.LargeCommunities))
+		for i, c := range r.LargeCommunities {
+			lcs[i] = bgp.NewLargeCommunity(c[0], c[1], c[2])
+		}
+		attrs = append(attrs, bgp.NewPathAttributeLargeCommunities(lcs))
+	}
+	if r.LocalPref != 0 {
+		attrs = append(attrs, bgp.NewPathAttributeLocalPref(r.LocalPref))
+	}
+	nb, err := nlri.Serialize()
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", r.Prefix, err)
+	}
+	out := &api.Path{Family: fam, NlriBinary: nb, IsWithdraw: withdraw, PattrsBinary: make([][]byte, 0, len(attrs))}
+	for _, a := range attrs {
+		b, err := a.Serialize()
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", r.Prefix, err)
+		}
+		out.PattrsBinary = append(out.PattrsBinary, b)
+	}
+	return out, nil
+}
