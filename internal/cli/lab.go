@@ -178,10 +178,14 @@ func printStatus(ctx context.Context, s Streams, f *labFlags, b backend.Backend,
 	}
 	for _, n := range st.Nodes {
 		if n.Role == "client" {
-			if ip := demoIP(st); ip != "" {
-				fmt.Fprintf(s.Out, "\ntry: bgplb lab exec %s -- curl -s http://%s/\n", n.Name, ip)
-			} else {
-				fmt.Fprintf(s.Out, "\ntry (once the demo Service has an IP, which needs the controller): bgplb lab exec %s -- curl -s http://<VIP>/\n", n.Name)
+			self := os.Args[0] // as the user ran it: bin/bgplb from make
+			switch ip := demoIP(st); {
+			case ip == "":
+				fmt.Fprintf(s.Out, "\ntry (once the demo Service has an IP, which needs the controller): %s lab exec %s -- curl -s http://<VIP>/\n", self, n.Name)
+			case len(st.Routes) == 0:
+				fmt.Fprintf(s.Out, "\ntry: %s lab exec %s -- curl -s http://%s/\n(no router has a route to %s yet: it answers once the speakers announce it)\n", self, n.Name, ip, ip)
+			default:
+				fmt.Fprintf(s.Out, "\ntry: %s lab exec %s -- curl -s http://%s/\n", self, n.Name, ip)
 			}
 			break
 		}
