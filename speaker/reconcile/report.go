@@ -1,0 +1,56 @@
+package reconcile
+
+import (
+	"time"
+
+	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/speaker/routes"
+)
+
+// Report is the outcome of one reconcile, handed to Options.Observer for status,
+// events and metrics. It never holds a password in clear text (config.Password
+// redacts itself in every printed form).
+type Report struct {
+	// At is when the reconcile finished.
+	At time.Time
+	// Seq counts reconciles that got a snapshot, from 1.
+	Seq uint64
+	// Findings of the latest configuration, errors and warnings.
+	Findings config.Findings
+	// ConfigValid is false when the latest configuration has errors; Config is then
+	// the last valid one still announced (nil when there never was one).
+	ConfigValid bool
+	Config      *config.Config
+	// Decisions and PeerDecisions are routes.Desired's explanations.
+	Decisions     []routes.Decision
+	PeerDecisions []routes.PeerDecision
+	// Peers is one entry per peer this node runs (desired), sorted by name.
+	Peers []PeerReport
+	// Announced holds the Services (namespace/name) announced to at least one peer
+	// whose routes were applied; NewlyAnnounced those that were not announced after
+	// the previous reconcile (MetalLB's nodeAssigned event).
+	Announced      map[string]bool
+	NewlyAnnounced []string
+	// Calls counts the router calls this reconcile made (0 when nothing changed).
+	Calls int
+	// Err joins what failed (apply errors, unsupported peers); the loop retries.
+	Err error
+}
+
+// PeerReport is one running peer after the reconcile.
+type PeerReport struct {
+	Name string
+	// Applied is how many prefixes the router has been given for the peer; Pending
+	// how many desired changes it has not applied yet (after a failed call).
+	Applied, Pending int
+	// Updates counts the route changes (announce, replace, withdraw) this reconcile
+	// applied to the peer.
+	Updates int
+	// GracefulRestart is the peer's enableGracefulRestart.
+	GracefulRestart bool
+	// Error is why the peer's last apply failed, or why it cannot run; "" when fine.
+	Error string
+}
+
+// Applied reports whether the reconcile left the router with the desired state.
+func (r Report) Applied() bool { return r.Err == nil }
