@@ -78,7 +78,8 @@ func (l *Lab) Manifests() Manifests {
 	m.Pools = []v1beta1.IPAddressPool{{
 		TypeMeta:   typeMeta(v1beta1.GroupVersion.String(), "IPAddressPool"),
 		ObjectMeta: objectMeta(PoolName),
-		Spec:       v1beta1.IPAddressPoolSpec{Addresses: addrs},
+		// avoidBuggyIPs keeps .0 and .255 out: the demo VIP then looks like an address.
+		Spec: v1beta1.IPAddressPoolSpec{Addresses: addrs, AvoidBuggyIPs: true},
 	}}
 	m.Advertisements = []v1beta1.BGPAdvertisement{{
 		TypeMeta:   typeMeta(v1beta1.GroupVersion.String(), "BGPAdvertisement"),
