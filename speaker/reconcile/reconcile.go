@@ -30,7 +30,7 @@ func (l *Loop) Reconcile(ctx context.Context) (Report, error) {
 		return Report{}, ErrClosed
 	}
 	l.seq++
-	rep := Report{Seq: l.seq}
+	rep := Report{Seq: l.seq, secrets: secretsOf(snap.Resources)}
 	cfg, fs := config.For(snap.Resources, config.Options{Namespace: l.o.Namespace})
 	rep.Findings = fs
 	if fs.HasErrors() {

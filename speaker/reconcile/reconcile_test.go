@@ -293,6 +293,10 @@ func TestPasswordNeverLogged(t *testing.T) {
 	if strings.Contains(buf.String(), password) || strings.Contains(dump.String(), password) {
 		t.Fatalf("password leaked:\nlogs: %s\nreports: %s", buf.String(), dump.String())
 	}
+	last := reports[len(reports)-1]
+	if got := last.Redact("x " + password + "-2 y"); got != "x [redacted] y" {
+		t.Fatalf("Redact = %q", got)
+	}
 	if !strings.Contains(buf.String(), "password") {
 		t.Fatalf("the password change was not logged by field name: %s", buf.String())
 	}

@@ -1,6 +1,9 @@
 package reconcile
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/bgplb/bgplb/controller/config"
@@ -35,6 +38,63 @@ type Report struct {
 	Calls int
 	// Err joins what failed (apply errors, unsupported peers); the loop retries.
 	Err error
+
+	// secrets are every password of the snapshot, for Redact. A pointer: fmt prints
+	// nested pointers as addresses, and cannot call Format on unexported fields.
+	secrets *secretList
+}
+
+// Redact replaces every password the snapshot holds (BGPPeer spec.password values,
+// Secrets' password keys) with "[redacted]". Writers of status, events and metrics
+// pass free text through it (finding messages quote spec.password when they are
+// about it).
+func (r Report) Redact(s string) string {
+	if r.secrets == nil {
+		return s
+	}
+	for _, p := range *r.secrets {
+		s = strings.ReplaceAll(s, p, "[redacted]")
+	}
+	return s
+}
+
+// secretList holds clear-text passwords; every fmt verb prints "[redacted]", so a
+// Report printed with %+v leaks nothing.
+type secretList []string
+
+// Format implements fmt.Formatter.
+func (secretList) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte("[redacted]")) }
+
+// secretsOf lists the passwords in a snapshot, longest first (so that a password
+// containing another is replaced whole).
+func secretsOf(res config.Resources) *secretList {
+	var out secretList
+	for _, p := range res.Peers {
+		if p.Spec.Password != "" {
+			out = append(out, p.Spec.Password)
+		}
+	}
+	for _, p := range res.LegacyPeers {
+		if p.Spec.Password != "" {
+			out = append(out, p.Spec.Password)
+		}
+	}
+	for _, s := range res.Secrets {
+		if v := string(s.Data["password"]); v != "" {
+			out = append(out, v)
+		}
+		if v := s.StringData["password"]; v != "" {
+			out = append(out, v)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		if len(a) != len(b) {
+			return len(b) - len(a)
+		}
+		return strings.Compare(a, b)
+	})
+	out = slices.Compact(out)
+	return &out
 }
 
 // PeerReport is one running peer after the reconcile.
