@@ -72,12 +72,13 @@ func (s *Session) Receive(p *Packet, now time.Time) (Actions, error) {
 	s.retime(now)
 
 	var a Actions
-	if s.state == AdminDown {
-		// §6.8.6: variables are updated, the packet is then discarded.
-		return s.finish(now, &a, false, false), nil
-	}
-	if to, diag := Next(s.state, p.State); to != s.state {
-		s.setState(to, diag, now, &a)
+	// In AdminDown §6.8.6 discards the packet here, after updating the
+	// variables; a Poll is still answered, as §6.8.7 asks for a Final
+	// "without respect to the session state" (FRR's bfdd does the same).
+	if s.state != AdminDown {
+		if to, diag := Next(s.state, p.State); to != s.state {
+			s.setState(to, diag, now, &a)
+		}
 	}
 	return s.finish(now, &a, p.Poll, false), nil
 }
