@@ -1,27 +1,28 @@
-// Command speaker is the per-node BGP speaker. Until its issue (#5) lands it only prints its version.
+// Command speaker is bgplb's per-node BGP speaker; see speaker/app.
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 
-	"github.com/bgplb/bgplb/internal/version"
+	"github.com/bgplb/bgplb/speaker/app"
 )
 
 func main() {
-	fs := flag.NewFlagSet("speaker", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "speaker: the per-node BGP speaker of bgplb.\n\nNot implemented yet (issue #5): it prints its version and exits.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	showVersion := fs.Bool("version", false, "print the version and exit")
-	if err := fs.Parse(os.Args[1:]); err != nil {
-		if err == flag.ErrHelp {
-			os.Exit(0)
-		}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := app.Run(ctx, nil, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, app.ErrUsage):
 		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "speaker:", err)
+		os.Exit(1)
 	}
-	_ = showVersion
-	fmt.Println("speaker", version.Version, "(not implemented yet: see issue #5)")
 }

@@ -1,0 +1,120 @@
+package k8s
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/bgplb/bgplb/api/v1beta1"
+	"github.com/bgplb/bgplb/api/v1beta2"
+	"github.com/bgplb/bgplb/speaker/reconcile"
+	"github.com/bgplb/bgplb/speaker/routes"
+)
+
+// ErrNotSynced is returned by Snapshot before the caches have listed once: an
+// empty cache is not an empty cluster.
+var ErrNotSynced = errors.New("k8s: caches not synced yet")
+
+// Snapshot implements reconcile.Source from the caches. It fails only before the
+// first sync (or when this Node is not in the cache): after that, the caches hold
+// the last known state even while the apiserver is unreachable.
+func (w *Watcher) Snapshot() (reconcile.Snapshot, error) {
+	w.mu.Lock()
+	synced := w.synced
+	w.mu.Unlock()
+	if !synced {
+		return reconcile.Snapshot{}, ErrNotSynced
+	}
+	ctx := context.Background() // cache reads never block on the network
+	var snap reconcile.Snapshot
+	var node corev1.Node
+	if err := w.cache.Get(ctx, types.NamespacedName{Name: w.o.NodeName}, &node); err != nil {
+		return snap, fmt.Errorf("k8s: node %s: %w", w.o.NodeName, err)
+	}
+	snap.Node = NodeFrom(&node)
+	if err := w.resources(ctx, &snap); err != nil {
+		return snap, err
+	}
+	uids, err := w.services(ctx, &snap)
+	if err != nil {
+		return snap, err
+	}
+	w.mu.Lock()
+	w.uids, w.nodeIP = uids, NodeIPv4(&node)
+	w.mu.Unlock()
+	return snap, nil
+}
+
+func (w *Watcher) resources(ctx context.Context, snap *reconcile.Snapshot) error {
+	var (
+		pools v1beta1.IPAddressPoolList
+		peers v1beta2.BGPPeerList
+		advs  v1beta1.BGPAdvertisementList
+		l2s   v1beta1.L2AdvertisementList
+		comms v1beta1.CommunityList
+		bfds  v1beta1.BFDProfileList
+		secs  corev1.SecretList
+	)
+	for _, l := range []client.ObjectList{&pools, &peers, &advs, &l2s, &comms, &bfds, &secs} {
+		if err := w.cache.List(ctx, l, client.InNamespace(w.o.Namespace)); err != nil {
+			return fmt.Errorf("k8s: list %T: %w", l, err)
+		}
+	}
+	r := &snap.Resources
+	r.Pools, r.Peers, r.BGPAdvertisements = pools.Items, peers.Items, advs.Items
+	r.L2Advertisements, r.Communities, r.BFDProfiles, r.Secrets = l2s.Items, comms.Items, bfds.Items, secs.Items
+	return nil
+}
+
+// services translates every handled Service with its EndpointSlices; O(Services +
+// slices) per snapshot.
+func (w *Watcher) services(ctx context.Context, snap *reconcile.Snapshot) (map[string]types.UID, error) {
+	var svcs corev1.ServiceList
+	if err := w.cache.List(ctx, &svcs); err != nil {
+		return nil, fmt.Errorf("k8s: list services: %w", err)
+	}
+	var eps discoveryv1.EndpointSliceList
+	if err := w.cache.List(ctx, &eps); err != nil {
+		return nil, fmt.Errorf("k8s: list endpointslices: %w", err)
+	}
+	byService := make(map[string][]*discoveryv1.EndpointSlice, len(svcs.Items))
+	for i := range eps.Items {
+		s := &eps.Items[i]
+		if name := s.Labels[discoveryv1.LabelServiceName]; name != "" {
+			k := s.Namespace + "/" + name
+			byService[k] = append(byService[k], s)
+		}
+	}
+	uids := make(map[string]types.UID, len(svcs.Items))
+	snap.Services = make([]routes.Service, 0, len(svcs.Items))
+	for i := range svcs.Items {
+		svc := &svcs.Items[i]
+		if !Handles(svc, w.o.LBClass) {
+			continue
+		}
+		k := svc.Namespace + "/" + svc.Name
+		snap.Services = append(snap.Services, ServiceFrom(svc, byService[k], w.log))
+		uids[k] = svc.UID
+	}
+	return uids, nil
+}
+
+// ServiceUID returns the UID of a Service of the latest snapshot (for events).
+func (w *Watcher) ServiceUID(key string) types.UID {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.uids[key]
+}
+
+// NodeIP returns this node's IPv4 address from the latest snapshot (zero if none).
+func (w *Watcher) NodeIP() netip.Addr {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.nodeIP
+}

@@ -1,0 +1,110 @@
+// Package metrics exports the speaker's Prometheus metrics under MetalLB's names,
+// so existing dashboards and alerts keep working:
+//
+//	metallb_bgp_session_up{peer}                 1 while the session is Established
+//	metallb_bgp_updates_total{peer}              route changes (announce, replace, withdraw) sent
+//	metallb_bgp_announced_prefixes_total{peer}   prefixes the router has been given
+//	metallb_bgp_pending_prefixes_total{peer}     desired changes not applied yet
+//	metallb_speaker_announced{node,protocol,service}  1 per Service this node announces
+//
+// The peer label is the peer's address as in MetalLB ("192.0.2.1:179" there; here
+// the BGPPeer name and address would both be stable: we use the address, MetalLB's
+// choice). No label or value ever carries a password.
+package metrics
+
+import (
+	"net"
+	"strconv"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/bgplb/bgplb/speaker/reconcile"
+	"github.com/bgplb/bgplb/speaker/router"
+)
+
+// Metrics holds the speaker's collectors.
+type Metrics struct {
+	node                          string
+	sessionUp, announced, pending *prometheus.GaugeVec
+	updates                       *prometheus.CounterVec
+	services                      *prometheus.GaugeVec
+	mu                            sync.Mutex
+	peerLabel                     map[string]string // BGPPeer name -> label value
+	lastServices                  map[string]bool
+}
+
+// New registers the collectors on reg.
+func New(reg prometheus.Registerer, node string) (*Metrics, error) {
+	m := &Metrics{
+		node: node, peerLabel: map[string]string{}, lastServices: map[string]bool{},
+		sessionUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "metallb", Subsystem: "bgp", Name: "session_up",
+			Help: "BGP session state (1 is up, 0 is down)"}, []string{"peer"}),
+		updates: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "metallb", Subsystem: "bgp", Name: "updates_total",
+			Help: "Number of BGP UPDATE messages sent"}, []string{"peer"}),
+		announced: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "metallb", Subsystem: "bgp", Name: "announced_prefixes_total",
+			Help: "Number of IP prefixes currently being advertised on the BGP session"}, []string{"peer"}),
+		pending: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "metallb", Subsystem: "bgp", Name: "pending_prefixes_total",
+			Help: "Number of IP prefixes that should be advertised on the BGP session"}, []string{"peer"}),
+		services: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "metallb", Subsystem: "speaker", Name: "announced",
+			Help: "Services being announced from this node. This is desired state, it does not guarantee that the routing protocols have converged."},
+			[]string{"node", "protocol", "service"}),
+	}
+	for _, c := range []prometheus.Collector{m.sessionUp, m.updates, m.announced, m.pending, m.services} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// Observe updates the per-peer and per-Service metrics from a reconcile Report.
+func (m *Metrics) Observe(rep reconcile.Report) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	seen := map[string]bool{}
+	if rep.Config != nil {
+		for _, p := range rep.Config.Peers {
+			if p.Address.IsValid() {
+				m.peerLabel[p.Name] = net.JoinHostPort(p.Address.String(), strconv.Itoa(int(p.Port)))
+			}
+		}
+	}
+	for _, pr := range rep.Peers {
+		l := m.label(pr.Name)
+		seen[l] = true
+		m.announced.WithLabelValues(l).Set(float64(pr.Applied))
+		m.pending.WithLabelValues(l).Set(float64(pr.Pending))
+		if pr.Updates > 0 {
+			m.updates.WithLabelValues(l).Add(float64(pr.Updates))
+		}
+	}
+	for svc := range rep.Announced {
+		m.services.WithLabelValues(m.node, "bgp", svc).Set(1)
+	}
+	for svc := range m.lastServices {
+		if !rep.Announced[svc] {
+			m.services.DeleteLabelValues(m.node, "bgp", svc)
+		}
+	}
+	m.lastServices = rep.Announced
+}
+
+// Session records a session state change.
+func (m *Metrics) Session(ev router.SessionEvent) {
+	m.mu.Lock()
+	l := m.label(ev.Peer)
+	m.mu.Unlock()
+	up := 0.0
+	if ev.State == router.Established {
+		up = 1
+	}
+	m.sessionUp.WithLabelValues(l).Set(up)
+}
+
+func (m *Metrics) label(peer string) string {
+	if l, ok := m.peerLabel[peer]; ok {
+		return l
+	}
+	return peer
+}
