@@ -11,9 +11,6 @@ import (
 	"log/slog"
 	"strings"
 
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
-
 	"github.com/bgplb/bgplb/controller/config"
 	"github.com/bgplb/bgplb/controller/k8s"
 	"github.com/bgplb/bgplb/internal/version"
@@ -89,12 +86,10 @@ func Run(ctx context.Context, logger *slog.Logger, args []string, stdout, stderr
 		lvl, _ := parseLevel(f.LogLevel)
 		logger = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: lvl}))
 	}
-	cfg, err := restConfig(f.Kubeconfig)
+	cfg, err := k8s.ClientConfig(f.Kubeconfig, float32(f.QPS), f.Burst, "bgplb-controller/"+version.Version)
 	if err != nil {
 		return err
 	}
-	cfg.QPS, cfg.Burst = float32(f.QPS), f.Burst
-	cfg.UserAgent = "bgplb-controller/" + version.Version
 	c, err := k8s.New(cfg, k8s.Options{
 		Namespace: f.Namespace, LBClass: f.LBClass, LeaderElect: f.LeaderElect,
 		MetricsAddr: f.MetricsAddr, HealthAddr: f.HealthAddr, Logger: logger,
@@ -109,21 +104,6 @@ func Run(ctx context.Context, logger *slog.Logger, args []string, stdout, stderr
 	}
 	logger.Info("controller stopped")
 	return nil
-}
-
-func restConfig(kubeconfig string) (*rest.Config, error) {
-	if kubeconfig == "" {
-		cfg, err := rest.InClusterConfig()
-		if err != nil {
-			return nil, fmt.Errorf("no --kubeconfig and not in a cluster: %w", err)
-		}
-		return cfg, nil
-	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
-	if err != nil {
-		return nil, fmt.Errorf("kubeconfig %s: %w", kubeconfig, err)
-	}
-	return cfg, nil
 }
 
 func parseLevel(s string) (slog.Level, error) {

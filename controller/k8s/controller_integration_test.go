@@ -26,7 +26,7 @@ func TestIntegrationControllerAllocates(t *testing.T) {
 
 	e.service("a")
 	e.g.Expect(e.waitIPs("a", 1)).To(Equal([]string{"192.0.2.0"}))
-	e.g.Expect(e.get("a").Annotations).To(HaveKeyWithValue("metallb.io/ip-allocated-from-pool", "web"))
+	e.waitPool("a", "web")
 	e.waitEvent("a", `Normal IPAllocated: Assigned IP ["192.0.2.0"] from pool web`)
 
 	// Legacy annotation: honoured, with a deprecation event.
@@ -120,7 +120,7 @@ func TestIntegrationControllerDualStack(t *testing.T) {
 	ips := e.waitIPs("ds", 2)
 	a, b := netip.MustParseAddr(ips[0]), netip.MustParseAddr(ips[1])
 	e.g.Expect(a.Is4() != b.Is4()).To(BeTrue(), "one IPv4 and one IPv6: %v", ips)
-	e.g.Expect(e.get("ds").Annotations).To(HaveKeyWithValue("metallb.io/ip-allocated-from-pool", "dual"))
+	e.waitPool("ds", "dual")
 }
 
 func TestIntegrationControllerLBClass(t *testing.T) {
@@ -152,8 +152,8 @@ func TestIntegrationControllerRestartNoChurn(t *testing.T) {
 	}
 	for i := range 12 {
 		e.waitIPs("r"+string(rune('a'+i)), 1)
+		e.waitPool("r"+string(rune('a'+i)), "steady")
 	}
-	time.Sleep(500 * time.Millisecond) // let the annotation writes land
 	before := e.snapshotServices()
 	stop()
 
@@ -219,6 +219,7 @@ func TestIntegrationControllerIdempotent(t *testing.T) {
 	}
 	for _, n := range names {
 		e.waitIPs(n, 1)
+		e.waitPool(n, "idem")
 	}
 	cs := e.waitConfigResult(v1beta1.ConfigurationStateValid)
 	time.Sleep(time.Second)

@@ -228,6 +228,14 @@ func (e *env) waitIPs(name string, n int) []string {
 	return ips
 }
 
+// waitPool waits for metallb.io/ip-allocated-from-pool, which is written just
+// after the status.
+func (e *env) waitPool(name, pool string) {
+	e.t.Helper()
+	e.g.Eventually(func() map[string]string { return e.get(name).Annotations }).WithTimeout(20*time.Second).
+		WithPolling(50*time.Millisecond).Should(HaveKeyWithValue("metallb.io/ip-allocated-from-pool", pool))
+}
+
 // events returns "Type Reason: message" of the events on an object, oldest first.
 func (e *env) events(ns, kind, name string) []string {
 	e.t.Helper()
