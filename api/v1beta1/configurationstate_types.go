@@ -19,6 +19,9 @@ const (
 type ConfigurationFinding struct {
 	// Severity is "error" or "warning".
 	Severity string `json:"severity"`
+	// Code is the stable identifier of the rule (e.g. "pool-overlap"), for filtering.
+	// +optional
+	Code string `json:"code,omitempty"`
 	// Kind and Name identify the object the finding is about.
 	Kind string `json:"kind"`
 	Name string `json:"name,omitempty"`

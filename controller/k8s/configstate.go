@@ -35,10 +35,8 @@ func ConfigState(fs config.Findings, inForce string) v1beta1.ConfigurationStateS
 	var errs []string
 	for _, f := range fs {
 		st.Findings = append(st.Findings, v1beta1.ConfigurationFinding{
-			Severity: string(f.Severity), Kind: f.Kind, Name: f.Name, Field: f.Field,
-			// The API has no code field; the stable code leads the message so tools can
-			// still filter on it.
-			Message: f.Code + ": " + f.Message, Hint: f.Hint,
+			Severity: string(f.Severity), Code: f.Code, Kind: f.Kind, Name: f.Name, Field: f.Field,
+			Message: f.Message, Hint: f.Hint,
 		})
 		if f.Severity == config.SeverityError {
 			errs = append(errs, f.String())

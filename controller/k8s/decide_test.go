@@ -122,7 +122,7 @@ func TestConfigState(t *testing.T) {
 	}
 	inv := k8s.ConfigState(config.Findings{bad, warn}, "sha256:1")
 	if inv.Result != "Invalid" || !strings.Contains(inv.LastError, "IPAddressPool/b spec.addresses[0]: overlaps") ||
-		!strings.Contains(inv.LastError, "stays in force") || len(inv.Findings) != 2 || inv.Findings[0].Message != "pool-overlap: overlaps" {
+		!strings.Contains(inv.LastError, "stays in force") || len(inv.Findings) != 2 || inv.Findings[0].Code != "pool-overlap" || inv.Findings[0].Message != "overlaps" {
 		t.Errorf("invalid: %+v", inv)
 	}
 	first := k8s.ConfigState(config.Findings{bad}, "")
