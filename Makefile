@@ -125,3 +125,13 @@ bench-lab: packages controlplane-tools build
 .PHONY: bench-controller
 bench-controller: controlplane-tools
 	$(GO) test -count=1 -run '^$$' -bench 'BenchmarkControllerServices' -benchtime 1x -timeout 15m -v ./controller/k8s/
+
+## bench-speaker: N = 1,000, 10,000 and 100,000 /32 Services handed to the speaker's reconcile
+## core at once → seconds until FRR has all N, against a bare embedded GoBGP injecting the same
+## N into the same FRR in the same run; prints figure, baseline, ratio, per-1k growth and the
+## speaker's heap/RSS (root + FRR; BGPLB_BENCH_SIZES=1000,10000 for a quicker run). Also the
+## loop's own cost at 100,000 on the router fake.
+.PHONY: bench-speaker
+bench-speaker: packages
+	$(GO) test -run '^$$' -bench '^BenchmarkSpeakerConvergence$$' -benchtime 1x -count 1 -timeout 20m ./speaker/app/
+	$(GO) test -run '^$$' -bench '^BenchmarkReconcile100k$$' -benchtime 2x -count 1 ./speaker/reconcile/

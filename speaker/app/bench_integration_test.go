@@ -85,7 +85,9 @@ func services(n int) []routes.Service {
 }
 
 func benchSnapshot(svcs []routes.Service) reconcile.Snapshot {
-	meta := func(name string) metav1.ObjectMeta { return metav1.ObjectMeta{Namespace: config.DefaultNamespace, Name: name} }
+	meta := func(name string) metav1.ObjectMeta {
+		return metav1.ObjectMeta{Namespace: config.DefaultNamespace, Name: name}
+	}
 	return reconcile.Snapshot{
 		Resources: config.Resources{
 			Pools: []v1beta1.IPAddressPool{{ObjectMeta: meta("bench"), Spec: v1beta1.IPAddressPoolSpec{Addresses: []string{"198.18.0.0/15"}}}},
