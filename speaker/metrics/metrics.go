@@ -32,6 +32,7 @@ type Metrics struct {
 	mu                            sync.Mutex
 	peerLabel                     map[string]string // BGPPeer name -> label value
 	lastServices                  map[string]bool
+	lastPeers                     map[string]bool // peer label values set by the previous Observe
 }
 
 // New registers the collectors on reg.
@@ -88,6 +89,14 @@ func (m *Metrics) Observe(rep reconcile.Report) {
 		}
 	}
 	m.lastServices = rep.Announced
+	for l := range m.lastPeers {
+		if !seen[l] { // the node no longer runs this peer: drop its series
+			m.announced.DeleteLabelValues(l)
+			m.pending.DeleteLabelValues(l)
+			m.sessionUp.DeleteLabelValues(l)
+		}
+	}
+	m.lastPeers = seen
 }
 
 // Session records a session state change.

@@ -1,0 +1,76 @@
+package metrics
+
+import (
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/bgplb/bgplb/speaker/reconcile"
+	"github.com/bgplb/bgplb/speaker/router"
+)
+
+// gather returns "name{labels}" -> value for every series in reg.
+func gather(t *testing.T, reg *prometheus.Registry) map[string]float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			key := mf.GetName() + "{"
+			for i, l := range m.GetLabel() {
+				if i > 0 {
+					key += ","
+				}
+				key += l.GetName() + "=" + l.GetValue()
+			}
+			key += "}"
+			switch {
+			case m.GetGauge() != nil:
+				out[key] = m.GetGauge().GetValue()
+			case m.GetCounter() != nil:
+				out[key] = m.GetCounter().GetValue()
+			}
+		}
+	}
+	return out
+}
+
+func TestMetalLBNames(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := New(reg, "node-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Observe(reconcile.Report{
+		Peers:     []reconcile.PeerReport{{Name: "r", Applied: 3, Pending: 1, Updates: 4}},
+		Announced: map[string]bool{"default/web": true, "default/api": true},
+	})
+	m.Session(router.SessionEvent{Peer: "r", State: router.Established})
+	m.Observe(reconcile.Report{
+		Peers:     []reconcile.PeerReport{{Name: "r", Applied: 3, Updates: 2}},
+		Announced: map[string]bool{"default/web": true},
+	})
+	want := map[string]float64{
+		"metallb_bgp_announced_prefixes_total{peer=r}":                            3,
+		"metallb_bgp_pending_prefixes_total{peer=r}":                              0,
+		"metallb_bgp_session_up{peer=r}":                                          1,
+		"metallb_bgp_updates_total{peer=r}":                                       6,
+		"metallb_speaker_announced{node=node-1,protocol=bgp,service=default/web}": 1,
+	}
+	got := gather(t, reg)
+	if len(got) != len(want) {
+		t.Errorf("series %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %v, want %v (all: %v)", k, got[k], v, got)
+		}
+	}
+	m.Observe(reconcile.Report{})
+	if got := gather(t, reg); len(got) != 1 { // only the counter survives
+		t.Fatalf("series of a peer no longer run or of a withdrawn Service remain: %v", got)
+	}
+}
