@@ -1,0 +1,208 @@
+package bfdio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+
+	"github.com/bgplb/bgplb/speaker/bfd"
+	"github.com/bgplb/bgplb/speaker/router"
+)
+
+// HeldError is the LastError a held peer's session reports.
+const HeldError = "BFD is down: the BGP session is held down until BFD is Up again"
+
+// Gate is a router.Router that lets BFD take BGP peers down: a held peer is
+// left out of what the inner router runs (so it closes the session at once,
+// and does not redial it) while the Gate keeps its desired configuration and
+// routes, and hands both back when the hold is released.
+//
+// Holding by removal rather than by a reset is deliberate: a reset session
+// redials within its connect time, and against a router that is alive but
+// whose forwarding is broken (what BFD detects) it would re-establish and
+// attract traffic into the hole.
+type Gate struct {
+	inner router.Router
+	log   *slog.Logger
+
+	mu     sync.Mutex // serialises every call to inner
+	peers  []router.Peer
+	routes map[string][]router.Route
+	held   map[string]bool
+}
+
+var _ router.Router = (*Gate)(nil)
+
+// NewGate wraps inner.
+func NewGate(inner router.Router, log *slog.Logger) *Gate {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Gate{inner: inner, log: log, routes: map[string][]router.Route{}, held: map[string]bool{}}
+}
+
+// Handle applies one BFD event: Up→Down holds the peer (unless the router
+// said AdminDown, which RFC 5882 §3.2 says must not take client sessions
+// down), Up releases it. Errors are logged; the next event or SetPeers retries.
+func (g *Gate) Handle(ctx context.Context, ev Event) {
+	var err error
+	switch {
+	case ev.To == bfd.Up:
+		err = g.Release(ctx, ev.Peer)
+	case ev.From == bfd.Up && ev.RemoteState != bfd.AdminDown:
+		err = g.Hold(ctx, ev.Peer)
+	}
+	if err != nil {
+		g.log.Warn("BFD could not change the BGP session", "peer", ev.Peer, "bfd", ev.To, "error", err)
+	}
+}
+
+// Hold takes peer's BGP session down now and keeps it down.
+func (g *Gate) Hold(ctx context.Context, peer string) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.held[peer] || !g.desired(peer) {
+		return nil
+	}
+	g.held[peer] = true
+	g.log.Warn("BFD down: BGP session torn down and held", "peer", peer)
+	return g.inner.SetPeers(ctx, g.running())
+}
+
+// Release lets a held peer's session run again, with its routes.
+func (g *Gate) Release(ctx context.Context, peer string) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.held[peer] {
+		return nil
+	}
+	delete(g.held, peer)
+	if !g.desired(peer) {
+		return nil
+	}
+	g.log.Info("BFD up: BGP session released", "peer", peer)
+	if err := g.inner.SetPeers(ctx, g.running()); err != nil {
+		g.held[peer] = true // still out of the router: keep the record true
+		return err
+	}
+	return g.inner.SetRoutes(ctx, peer, g.routes[peer])
+}
+
+// Keep releases the holds of peers that no longer have BFD (profile removed).
+func (g *Gate) Keep(ctx context.Context, bfdPeers []string) error {
+	g.mu.Lock()
+	var gone []string
+	for p := range g.held {
+		if !slices.Contains(bfdPeers, p) {
+			gone = append(gone, p)
+		}
+	}
+	g.mu.Unlock()
+	var errs []error
+	for _, p := range gone {
+		errs = append(errs, g.Release(ctx, p))
+	}
+	return errors.Join(errs...)
+}
+
+// Held reports whether peer is held down.
+func (g *Gate) Held(peer string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.held[peer]
+}
+
+func (g *Gate) desired(peer string) bool {
+	return slices.ContainsFunc(g.peers, func(p router.Peer) bool { return p.Name == peer })
+}
+
+// running is the desired peers minus the held ones.
+func (g *Gate) running() []router.Peer {
+	out := make([]router.Peer, 0, len(g.peers))
+	for _, p := range g.peers {
+		if !g.held[p.Name] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// SetPeers implements router.Router.
+func (g *Gate) SetPeers(ctx context.Context, peers []router.Peer) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.peers = slices.Clone(peers)
+	for name := range g.routes {
+		if !g.desired(name) {
+			delete(g.routes, name)
+		}
+	}
+	return g.inner.SetPeers(ctx, g.running())
+}
+
+// SetRoutes implements router.Router; a held peer's routes are kept for its release.
+func (g *Gate) SetRoutes(ctx context.Context, peer string, routes []router.Route) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.desired(peer) {
+		return fmt.Errorf("peer %s: %w", peer, router.ErrUnknownPeer)
+	}
+	g.routes[peer] = slices.Clone(routes)
+	if g.held[peer] {
+		return nil
+	}
+	return g.inner.SetRoutes(ctx, peer, routes)
+}
+
+// Sessions implements router.Router; held peers show as Idle with HeldError.
+func (g *Gate) Sessions(ctx context.Context) ([]router.Session, error) {
+	ss, err := g.inner.Sessions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, p := range g.peers {
+		if g.held[p.Name] {
+			ss = append(ss, router.Session{Peer: p.Name, State: router.Idle, LastError: HeldError,
+				PrefixesPending: len(g.routes[p.Name])})
+		}
+	}
+	slices.SortFunc(ss, func(a, b router.Session) int { return cmpStr(a.Peer, b.Peer) })
+	return ss, nil
+}
+
+// Watch implements router.Router.
+func (g *Gate) Watch(ctx context.Context, fn func(router.SessionEvent)) error {
+	return g.inner.Watch(ctx, fn)
+}
+
+// ResetPeer implements router.Router; a held peer has nothing to reset.
+func (g *Gate) ResetPeer(ctx context.Context, peer string, hard bool) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.held[peer] {
+		return nil
+	}
+	return g.inner.ResetPeer(ctx, peer, hard)
+}
+
+// Close implements router.Router.
+func (g *Gate) Close(ctx context.Context, graceful bool) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.inner.Close(ctx, graceful)
+}
+
+func cmpStr(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

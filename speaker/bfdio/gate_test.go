@@ -1,0 +1,80 @@
+package bfdio
+
+import (
+	"context"
+	"net/netip"
+	"testing"
+
+	"github.com/bgplb/bgplb/speaker/bfd"
+	"github.com/bgplb/bgplb/speaker/router"
+)
+
+func peerNames(ps []router.Peer) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+func TestGateHoldsAndReleases(t *testing.T) {
+	ctx := context.Background()
+	f := router.NewFake()
+	g := NewGate(f, nil)
+	peers := []router.Peer{{Name: "a", Address: s4("192.0.2.2")}, {Name: "b", Address: s4("192.0.2.6")}}
+	rt := []router.Route{{Prefix: netip.MustParsePrefix("198.18.0.1/32")}}
+	if err := g.SetPeers(ctx, peers); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range peers {
+		if err := g.SetRoutes(ctx, p.Name, rt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	down := Event{Peer: "a", From: bfd.Up, To: bfd.Down, Diag: bfd.ControlDetectionTimeExpired, RemoteState: bfd.Down}
+	g.Handle(ctx, down)
+	if got := peerNames(f.Peers()); len(got) != 1 || got[0] != "b" || !g.Held("a") {
+		t.Fatalf("after BFD down the router runs %v; want only b", got)
+	}
+	ss, _ := g.Sessions(ctx)
+	if len(ss) != 2 || ss[0].Peer != "a" || ss[0].LastError != HeldError || ss[0].State != router.Idle {
+		t.Errorf("sessions %+v; want a Idle with HeldError", ss)
+	}
+	// The reconcile loop keeps going: its calls for a held peer are kept, not applied.
+	rt2 := append(rt, router.Route{Prefix: netip.MustParsePrefix("198.18.0.2/32")})
+	if err := g.SetPeers(ctx, peers); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.SetRoutes(ctx, "a", rt2); err != nil {
+		t.Fatal(err)
+	}
+	if got := peerNames(f.Peers()); len(got) != 1 {
+		t.Fatalf("SetPeers while held brought a back: %v", got)
+	}
+	g.Handle(ctx, Event{Peer: "a", From: bfd.Init, To: bfd.Up})
+	if got := peerNames(f.Peers()); len(got) != 2 || g.Held("a") {
+		t.Fatalf("after BFD up the router runs %v", got)
+	}
+	if got := f.Routes("a"); len(got) != 2 {
+		t.Errorf("a's routes after release: %v; want the 2 last desired", got)
+	}
+}
+
+func TestGateIgnoresRemoteAdminDownAndInit(t *testing.T) {
+	ctx := context.Background()
+	f := router.NewFake()
+	g := NewGate(f, nil)
+	_ = g.SetPeers(ctx, []router.Peer{{Name: "a", Address: s4("192.0.2.2")}})
+	g.Handle(ctx, Event{Peer: "a", From: bfd.Up, To: bfd.Down, Diag: bfd.NeighborSignaledSessionDown, RemoteState: bfd.AdminDown})
+	g.Handle(ctx, Event{Peer: "a", From: bfd.Init, To: bfd.Down, Diag: bfd.ControlDetectionTimeExpired})
+	if g.Held("a") || len(f.Peers()) != 1 {
+		t.Fatal("held on the router's AdminDown or on a session that never was Up")
+	}
+	g.Handle(ctx, Event{Peer: "a", From: bfd.Up, To: bfd.Down, Diag: bfd.NeighborSignaledSessionDown, RemoteState: bfd.Down})
+	if !g.Held("a") {
+		t.Fatal("router signalled Down: not held")
+	}
+	if err := g.Keep(ctx, nil); err != nil || g.Held("a") || len(f.Peers()) != 1 {
+		t.Fatalf("profile removed: still held (%v)", err)
+	}
+}
