@@ -173,6 +173,14 @@ func (l *lab) runChild(speakerNS string, extra ...string) {
 	err := cmd.Run()
 	l.t.Log("child in " + speakerNS + ":\n" + out.String())
 	if err != nil {
+		logs, _ := filepath.Glob(filepath.Join(l.dir, "*.log"))
+		for _, f := range logs {
+			b, _ := os.ReadFile(f)
+			if len(b) > 3000 {
+				b = b[len(b)-3000:]
+			}
+			l.t.Logf("--- %s ---\n%s", filepath.Base(f), b)
+		}
 		l.t.Fatalf("child failed: %v", err)
 	}
 }

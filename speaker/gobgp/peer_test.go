@@ -21,7 +21,7 @@ type testRouter struct {
 	port int
 }
 
-func freePort(t *testing.T, addr string) int {
+func freePort(t testing.TB, addr string) int {
 	t.Helper()
 	l, err := net.Listen("tcp", net.JoinHostPort(addr, "0"))
 	if err != nil {
@@ -33,7 +33,7 @@ func freePort(t *testing.T, addr string) int {
 
 var routerLog = discard()
 
-func newTestRouter(t *testing.T, addr string, asn uint32) *testRouter {
+func newTestRouter(t testing.TB, addr string, asn uint32) *testRouter {
 	t.Helper()
 	r := &testRouter{s: server.NewBgpServer(server.LoggerOption(newLogBridge(routerLog))), addr: addr, port: freePort(t, addr)}
 	go r.s.Serve()
@@ -49,7 +49,7 @@ func newTestRouter(t *testing.T, addr string, asn uint32) *testRouter {
 
 // expect configures the neighbor our adapter will dial from (passive: routers in
 // these tests never dial out; our speaker has no listener).
-func (r *testRouter) expect(t *testing.T, from string, asn uint32, password string, gr bool) {
+func (r *testRouter) expect(t testing.TB, from string, asn uint32, password string, gr bool) {
 	t.Helper()
 	p := &api.Peer{
 		Conf:      &api.PeerConf{NeighborAddress: from, PeerAsn: asn, AuthPassword: password},
@@ -114,7 +114,7 @@ func (r *testRouter) rib(t *testing.T, from string) map[string]got {
 	return out
 }
 
-func (r *testRouter) peer(t *testing.T, from string) *api.Peer {
+func (r *testRouter) peer(t testing.TB, from string) *api.Peer {
 	t.Helper()
 	var out *api.Peer
 	err := r.s.ListPeer(context.Background(), &api.ListPeerRequest{Address: from}, func(p *api.Peer) { out = p })
@@ -128,7 +128,7 @@ func (r *testRouter) updates(t *testing.T, from string) uint64 {
 	return r.peer(t, from).GetState().GetMessages().GetReceived().GetUpdate()
 }
 
-func (r *testRouter) established(t *testing.T, from string) bool {
+func (r *testRouter) established(t testing.TB, from string) bool {
 	return r.peer(t, from).GetState().GetSessionState() == api.PeerState_ESTABLISHED
 }
 

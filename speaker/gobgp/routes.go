@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"sync"
 
 	api "github.com/osrg/gobgp/v3/api"
 	"github.com/osrg/gobgp/v3/pkg/packet/bgp"
@@ -88,33 +89,89 @@ func desired(p router.Peer, routes []router.Route) (map[netip.Prefix]router.Rout
 	return want, nil
 }
 
-// apply adds then withdraws, recording each success in p.routes as it happens so
-// the record stays true when a call fails part way.
+// workers is how many AddPath/DeletePath calls are in flight at once. GoBGP runs
+// each call on its server goroutine; with one caller that goroutine idles while the
+// caller encodes the next path and the two hand off. Four callers keep it busy
+// (10,000 routes: 0.52 s sequential, see BenchmarkAnnounce10k for the current figure).
+const workers = 4
+
+// apply adds then withdraws, recording each success in p.routes so the record
+// stays true when a call fails part way. Each prefix appears at most once in add
+// and del, so the calls commute and can run concurrently.
 func (s *Server) apply(ctx context.Context, p *peer, add, del []router.Route) (int, error) {
-	n := 0
-	for _, r := range add {
+	n, err := s.parallel(ctx, add, func(ctx context.Context, r router.Route) error {
 		path, err := apiPath(r, false)
 		if err == nil {
 			_, err = s.bgp.AddPath(ctx, &api.AddPathRequest{TableType: api.TableType_VRF, VrfId: p.vrf, Path: path})
 		}
 		if err != nil {
-			return n, fmt.Errorf("announce %s: %w", r.Prefix, err)
+			return fmt.Errorf("announce %s: %w", r.Prefix, err)
 		}
-		p.routes[r.Prefix] = r
-		n++
+		return nil
+	}, func(r router.Route) { p.routes[r.Prefix] = r })
+	if err != nil {
+		return n, err
 	}
-	for _, r := range del {
+	m, err := s.parallel(ctx, del, func(ctx context.Context, r router.Route) error {
 		path, err := apiPath(r, true)
 		if err == nil {
 			err = s.deletePath(ctx, p.vrf, path)
 		}
 		if err != nil {
-			return n, fmt.Errorf("withdraw %s: %w", r.Prefix, err)
+			return fmt.Errorf("withdraw %s: %w", r.Prefix, err)
 		}
-		delete(p.routes, r.Prefix)
-		n++
+		return nil
+	}, func(r router.Route) { delete(p.routes, r.Prefix) })
+	return n + m, err
+}
+
+// parallel runs call for every route on up to `workers` goroutines, stopping at
+// the first error, and runs done (serialized) for every route whose call succeeded.
+func (s *Server) parallel(ctx context.Context, routes []router.Route, call func(context.Context, router.Route) error, done func(router.Route)) (int, error) {
+	if len(routes) == 0 {
+		return 0, nil
 	}
-	return n, nil
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu    sync.Mutex
+		n     int
+		first error
+		wg    sync.WaitGroup
+	)
+	next := make(chan router.Route)
+	for range min(workers, len(routes)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range next {
+				err := call(ctx, r)
+				mu.Lock()
+				if err == nil {
+					done(r)
+					n++
+				} else if first == nil {
+					first = err
+					cancel()
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for _, r := range routes {
+		select {
+		case next <- r:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if first == nil && ctx.Err() != nil && n < len(routes) {
+		first = ctx.Err()
+	}
+	return n, first
 }
 
 // deletePath is the only caller of BgpServer.DeletePath.
