@@ -26,11 +26,13 @@ const secretText = "hunter2-md5"
 // the name of a Secret (the config core warns and uses the Secret's key).
 func report(t *testing.T, mutate func(*reconcile.Snapshot)) reconcile.Report {
 	t.Helper()
-	meta := func(n string) metav1.ObjectMeta { return metav1.ObjectMeta{Namespace: config.DefaultNamespace, Name: n} }
+	meta := func(n string) metav1.ObjectMeta {
+		return metav1.ObjectMeta{Namespace: config.DefaultNamespace, Name: n}
+	}
 	snap := reconcile.Snapshot{
 		Resources: config.Resources{
-			Pools: []v1beta1.IPAddressPool{{ObjectMeta: meta("p"), Spec: v1beta1.IPAddressPoolSpec{Addresses: []string{"198.18.0.0/24"}}}},
-			Peers: []v1beta2.BGPPeer{{ObjectMeta: meta("r"), Spec: v1beta2.BGPPeerSpec{MyASN: 64513, ASN: 64512, Address: "192.0.2.1", Password: "md5"}}},
+			Pools:             []v1beta1.IPAddressPool{{ObjectMeta: meta("p"), Spec: v1beta1.IPAddressPoolSpec{Addresses: []string{"198.18.0.0/24"}}}},
+			Peers:             []v1beta2.BGPPeer{{ObjectMeta: meta("r"), Spec: v1beta2.BGPPeerSpec{MyASN: 64513, ASN: 64512, Address: "192.0.2.1", Password: "md5"}}},
 			BGPAdvertisements: []v1beta1.BGPAdvertisement{{ObjectMeta: meta("a")}},
 			Secrets: []corev1.Secret{{ObjectMeta: meta("md5"), Type: corev1.SecretTypeBasicAuth,
 				Data: map[string][]byte{"password": []byte(secretText)}}},
@@ -119,4 +121,6 @@ func TestObserveEmitsNodeAssigned(t *testing.T) {
 	}
 }
 
-func clientKey(ns, name string) types.NamespacedName { return types.NamespacedName{Namespace: ns, Name: name} }
+func clientKey(ns, name string) types.NamespacedName {
+	return types.NamespacedName{Namespace: ns, Name: name}
+}

@@ -53,7 +53,7 @@ func TestHandles(t *testing.T) {
 
 func TestServiceFrom(t *testing.T) {
 	slice := &discoveryv1.EndpointSlice{Endpoints: []discoveryv1.Endpoint{
-		{Addresses: []string{"10.0.0.1", "10.0.0.2"}, NodeName: ptr.To("node-1")},                          // nil ready = ready
+		{Addresses: []string{"10.0.0.1", "10.0.0.2"}, NodeName: ptr.To("node-1")},                                                  // nil ready = ready
 		{Addresses: []string{"10.0.0.3"}, Conditions: discoveryv1.EndpointConditions{Ready: ptr.To(false), Serving: ptr.To(true)}}, // no node
 	}}
 	got := ServiceFrom(lbService(nil), []*discoveryv1.EndpointSlice{slice}, nil)
