@@ -59,12 +59,12 @@ func readCRDs(dir string) ([]*apiextensionsv1.CustomResourceDefinition, error) {
 	if err != nil {
 		return nil, fmt.Errorf("controlplane: CRDs in %s: %w", dir, err)
 	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("controlplane: no *.yaml CRDs in %s", dir)
-	}
 	sort.Strings(files)
 	var out []*apiextensionsv1.CustomResourceDefinition
 	for _, f := range files {
+		if filepath.Base(f) == "kustomization.yaml" {
+			continue // the directory doubles as a kustomize base for `kubectl apply -k`
+		}
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("controlplane: %w", err)
@@ -77,6 +77,9 @@ func readCRDs(dir string) ([]*apiextensionsv1.CustomResourceDefinition, error) {
 			return nil, fmt.Errorf("controlplane: %s: kind %q, want CustomResourceDefinition", f, crd.Kind)
 		}
 		out = append(out, crd)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("controlplane: no *.yaml CRDs in %s", dir)
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/bgplb/bgplb/topologies/backend"
 )
@@ -90,6 +91,32 @@ func (b *Backend) signalNode(s *state, node, process string, sig syscall.Signal)
 		}
 		if err := b.signal(p, sig); err != nil {
 			return err
+		}
+	}
+	if sig == syscall.SIGSTOP || sig == syscall.SIGCONT {
+		return b.settle(node, procs, sig == syscall.SIGSTOP)
+	}
+	return nil
+}
+
+// settleLimit bounds how long a freeze or thaw waits for the kernel to act on it.
+const settleLimit = 2 * time.Second
+
+// settle waits until every process is stopped (frozen) or running again: a signal
+// takes effect when its target is next scheduled, and callers time failovers from
+// the moment Fault returns, so it must not return before the freeze is real.
+func (b *Backend) settle(node string, procs []*procRecord, frozen bool) error {
+	deadline := time.Now().Add(settleLimit)
+	for _, p := range procs {
+		for {
+			st, err := b.o.Runner.Stat(p.PID)
+			if err != nil || st.Start != p.Start || (st.State == 'T') == frozen {
+				break // gone (kill races are the caller's business) or settled
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("node %s: %s (pid %d) is still in state %c after %s", node, p.Name, p.PID, st.State, settleLimit)
+			}
+			time.Sleep(2 * time.Millisecond)
 		}
 	}
 	return nil
