@@ -84,6 +84,7 @@ func newRoot(s Streams) *cobra.Command {
 	root.AddCommand(
 		newLintCmd(s),
 		newLabCmd(s),
+		newRouterConfigCmd(s),
 	)
 	return root
 }
