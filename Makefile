@@ -37,18 +37,41 @@ vet:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
-## generate: deepcopy and CRD YAML from api/
+## generate: deepcopy and CRD YAML from api/, and the chart's copy of the CRDs
 generate: $(CONTROLLER_GEN)
 	$(CONTROLLER_GEN) object paths=./api/...
 	$(CONTROLLER_GEN) crd:crdVersions=v1 paths=./api/... output:crd:artifacts:config=deploy/crds
 	@# v1beta1 BGPPeer is served only; its stored form is v1beta2 (see api/v1beta1/bgppeer_types.go).
+	$(MAKE) -s chart-crds
+
+## chart-crds: Helm installs CRDs only from the chart's own crds/; keep it a copy of deploy/crds
+.PHONY: chart-crds
+chart-crds:
+	rm -f deploy/helm/bgplb/crds/*.yaml
+	cp deploy/crds/metallb.io_*.yaml deploy/helm/bgplb/crds/
+
+## image: the controller and speaker images (docker or podman; IMAGE_REPO, VERSION)
+IMAGE_REPO ?= ghcr.io/bgplb
+.PHONY: image
+image:
+	@eng=$$(command -v docker || command -v podman || true); \
+	 if [ -z "$$eng" ]; then \
+	   echo "make image: neither docker nor podman is installed; on this machine build the binaries with" >&2; \
+	   echo "  CGO_ENABLED=0 make build   (static; deploy/Dockerfile shows the image layout)" >&2; exit 1; fi; \
+	 if ! $$eng info >/dev/null 2>&1; then \
+	   echo "make image: $$eng is installed but cannot reach its engine (is the daemon running? are you allowed to use it?)" >&2; exit 1; fi; \
+	 for t in controller speaker; do \
+	   echo "building $(IMAGE_REPO)/bgplb-$$t:$(VERSION) with $$eng"; \
+	   $$eng build -f deploy/Dockerfile --target $$t --build-arg VERSION=$(VERSION) \
+	     -t $(IMAGE_REPO)/bgplb-$$t:$(VERSION) . || exit 1; done
 
 ## verify-generated: fails when generated files are stale
 verify-generated: $(CONTROLLER_GEN)
 	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
-	 cp -r api deploy/crds $$tmp/ && \
+	 cp -r api deploy/crds $$tmp/ && mkdir $$tmp/chartcrds && cp deploy/helm/bgplb/crds/* $$tmp/chartcrds/ && \
 	 $(MAKE) -s generate >/dev/null && \
-	 if ! git diff --quiet --no-index $$tmp/crds deploy/crds || ! diff -r $$tmp/api api >/dev/null; then \
+	 if ! git diff --quiet --no-index $$tmp/crds deploy/crds || ! diff -r $$tmp/api api >/dev/null || \
+	    ! diff -r $$tmp/chartcrds deploy/helm/bgplb/crds >/dev/null; then \
 	   echo "generated files are stale: run 'make generate' and commit the result" >&2; \
 	   diff -r $$tmp/crds deploy/crds | head -40 >&2; exit 1; fi
 
