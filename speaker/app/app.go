@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/bgplb/bgplb/internal/version"
+	"github.com/bgplb/bgplb/speaker/bfdio"
 	"github.com/bgplb/bgplb/speaker/gobgp"
 	"github.com/bgplb/bgplb/speaker/k8s"
 	"github.com/bgplb/bgplb/speaker/reconcile"
@@ -66,7 +67,9 @@ func RunWith(ctx context.Context, f Flags, cfg *rest.Config, factory Factory, lo
 	if f.RouterID != "" {
 		override = netip.MustParseAddr(f.RouterID)
 	}
-	rt := &lazyRouter{factory: factory, nodeIP: w.NodeIP, override: override}
+	lazy := &lazyRouter{factory: factory, nodeIP: w.NodeIP, override: override}
+	link := newBFDLink(lazy, logger)
+	rt := link.router()
 	s, err := k8s.Scheme()
 	if err != nil {
 		return err
@@ -85,18 +88,19 @@ func RunWith(ctx context.Context, f Flags, cfg *rest.Config, factory Factory, lo
 	events := bc.NewRecorder(s, corev1.EventSource{Component: "bgplb-speaker", Host: f.NodeName})
 
 	pub, err := k8s.NewPublisher(k8s.PublisherOptions{Client: c, Events: events, Namespace: f.Namespace,
-		NodeName: f.NodeName, Sessions: rt.Sessions, ServiceUID: w.ServiceUID, Logger: logger})
+		NodeName: f.NodeName, Sessions: rt.Sessions, ServiceUID: w.ServiceUID, Logger: logger,
+		BFD: func(peer string) (string, string) { return link.state(peer), link.problem(peer) }})
 	if err != nil {
 		return err
 	}
-	obs, err := newObservability(f.NodeName, rt)
+	obs, err := newObservability(f.NodeName, rt, link.m.Sessions)
 	if err != nil {
 		return err
 	}
 	loop, err := reconcile.New(reconcile.Options{
 		Router: rt, Source: w, Namespace: f.Namespace, Routes: routes.Options{IgnoreExcludeLB: f.IgnoreExcludeLB},
 		Interval: f.ReconcileInterval, Logger: logger,
-		Observer: func(rep reconcile.Report) { pub.Observe(rep); obs.observe(rep) },
+		Observer: func(rep reconcile.Report) { link.observe(rep); pub.Observe(rep); obs.observe(rep) },
 	})
 	if err != nil {
 		return err
@@ -105,6 +109,7 @@ func RunWith(ctx context.Context, f Flags, cfg *rest.Config, factory Factory, lo
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	link.start(runCtx, func(bfdio.Event) { pub.Touch() })
 	if err := w.OnChange(runCtx, loop.Trigger); err != nil {
 		return err
 	}
@@ -146,6 +151,7 @@ func RunWith(ctx context.Context, f Flags, cfg *rest.Config, factory Factory, lo
 	}
 	cancel()
 	<-loopDone
+	link.wait() // AdminDown to every BFD peer before BGP goes (RFC 5882 §3.2: it keeps BGP up)
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), f.ShutdownTimeout)
 	defer scancel()
 	if err := loop.Shutdown(sctx); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/bgplb/bgplb/speaker/bfdio"
 	"github.com/bgplb/bgplb/speaker/metrics"
 	"github.com/bgplb/bgplb/speaker/reconcile"
 	"github.com/bgplb/bgplb/speaker/router"
@@ -26,11 +27,14 @@ type observability struct {
 	loop    *reconcile.Loop
 }
 
-func newObservability(node string, rt router.Router) (*observability, error) {
+func newObservability(node string, rt router.Router, bfdSessions func() []bfdio.Status) (*observability, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m, err := metrics.New(reg, node)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := metrics.NewBFD(reg, bfdSessions); err != nil {
 		return nil, err
 	}
 	return &observability{reg: reg, metrics: m, rt: rt}, nil

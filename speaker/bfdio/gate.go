@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/bgplb/bgplb/speaker/bfd"
 	"github.com/bgplb/bgplb/speaker/router"
@@ -32,6 +33,14 @@ type Gate struct {
 	peers  []router.Peer
 	routes map[string][]router.Route
 	held   map[string]bool
+
+	wmu      sync.Mutex
+	watchers []gateWatcher
+}
+
+type gateWatcher struct {
+	ctx context.Context
+	fn  func(router.SessionEvent)
 }
 
 var _ router.Router = (*Gate)(nil)
@@ -60,16 +69,32 @@ func (g *Gate) Handle(ctx context.Context, ev Event) {
 	}
 }
 
-// Hold takes peer's BGP session down now and keeps it down.
+// Hold takes peer's BGP session down now and keeps it down. Watchers see the
+// session go Idle with HeldError: the inner router reports nothing for a peer it
+// was told to forget.
 func (g *Gate) Hold(ctx context.Context, peer string) error {
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	if g.held[peer] || !g.desired(peer) {
+		g.mu.Unlock()
 		return nil
 	}
 	g.held[peer] = true
 	g.log.Warn("BFD down: BGP session torn down and held", "peer", peer)
-	return g.inner.SetPeers(ctx, g.running())
+	err := g.inner.SetPeers(ctx, g.running())
+	g.mu.Unlock()
+	g.notify(router.SessionEvent{Peer: peer, State: router.Idle, Since: time.Now(), LastError: HeldError})
+	return err
+}
+
+func (g *Gate) notify(ev router.SessionEvent) {
+	g.wmu.Lock()
+	ws := slices.Clone(g.watchers)
+	g.wmu.Unlock()
+	for _, w := range ws {
+		if w.ctx.Err() == nil {
+			w.fn(ev)
+		}
+	}
 }
 
 // Release lets a held peer's session run again, with its routes.
@@ -175,8 +200,11 @@ func (g *Gate) Sessions(ctx context.Context) ([]router.Session, error) {
 	return ss, nil
 }
 
-// Watch implements router.Router.
+// Watch implements router.Router: the inner router's events, and the Gate's holds.
 func (g *Gate) Watch(ctx context.Context, fn func(router.SessionEvent)) error {
+	g.wmu.Lock()
+	g.watchers = append(g.watchers, gateWatcher{ctx, fn})
+	g.wmu.Unlock()
 	return g.inner.Watch(ctx, fn)
 }
 

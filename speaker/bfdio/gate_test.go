@@ -78,3 +78,20 @@ func TestGateIgnoresRemoteAdminDownAndInit(t *testing.T) {
 		t.Fatalf("profile removed: still held (%v)", err)
 	}
 }
+
+// A hold is reported to watchers (metrics, status) as an Idle session: the inner
+// router says nothing about a peer it was told to forget.
+func TestGateReportsHold(t *testing.T) {
+	ctx := context.Background()
+	g := NewGate(router.NewFake(), nil)
+	var got []router.SessionEvent
+	if err := g.Watch(ctx, func(ev router.SessionEvent) { got = append(got, ev) }); err != nil {
+		t.Fatal(err)
+	}
+	_ = g.SetPeers(ctx, []router.Peer{{Name: "a", Address: s4("192.0.2.2")}})
+	got = nil
+	g.Handle(ctx, Event{Peer: "a", From: bfd.Up, To: bfd.Down, Diag: bfd.ControlDetectionTimeExpired, RemoteState: bfd.Down})
+	if len(got) != 1 || got[0].Peer != "a" || got[0].State != router.Idle || got[0].LastError != HeldError {
+		t.Fatalf("events on hold: %+v; want one Idle event for a with HeldError", got)
+	}
+}

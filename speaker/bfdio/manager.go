@@ -218,7 +218,8 @@ func (m *Manager) act(e *entry, a bfd.Actions, now time.Time) {
 		}
 		m.events.push(Event{Peer: e.spec.Peer, PeerAddr: e.spec.PeerAddr, From: a.Event.From, To: a.Event.To,
 			Diag: a.Event.Diag, RemoteState: e.sess.RemoteState(), At: a.Event.At})
-		m.log.Info("BFD session state", "peer", e.spec.Peer, "from", a.Event.From, "to", a.Event.To, "diag", a.Event.Diag)
+		m.log.Info("BFD session", "peer", e.spec.Peer, "address", e.spec.PeerAddr, "from", a.Event.From.String(),
+			"to", a.Event.To.String(), "diag", a.Event.Diag.String(), "remote", e.sess.RemoteState().String())
 	}
 	if !a.Deadline.IsZero() && (m.scheduled.IsZero() || a.Deadline.Before(m.scheduled)) {
 		m.scheduled = a.Deadline

@@ -34,6 +34,9 @@ type PublisherOptions struct {
 	NodeName  string
 	// Sessions reads the router's session states (router.Router.Sessions).
 	Sessions func(context.Context) ([]router.Session, error)
+	// BFD, when set, gives a peer's BFD state ("" without a session) and a problem
+	// to report with it ("" when none) for its status entry.
+	BFD func(peer string) (state, problem string)
 	// ServiceUID resolves a Service key for event references (Watcher.ServiceUID).
 	ServiceUID func(string) types.UID
 	// Interval is the least time between two status writes; default 500 ms.
@@ -138,7 +141,13 @@ func (p *Publisher) Write(ctx context.Context) error {
 	var errs []error
 	want := map[string]v1beta2.BGPPeerNodeStatus{}
 	for _, pr := range rep.Peers {
-		want[pr.Name] = PeerEntry(p.o.NodeName, pr, sessions[pr.Name], rep.Findings, rep)
+		e := PeerEntry(p.o.NodeName, pr, sessions[pr.Name], rep.Findings, rep)
+		if p.o.BFD != nil {
+			var problem string
+			e.BFD, problem = p.o.BFD(pr.Name)
+			e.LastError = joinNonEmpty(e.LastError, problem)
+		}
+		want[pr.Name] = e
 	}
 	for _, name := range slices.Sorted(maps.Keys(want)) {
 		if old, ok := p.written[name]; ok && apiequality.Semantic.DeepEqual(old, want[name]) {
@@ -238,4 +247,14 @@ func cutKey(key string) (ns, name string, ok bool) {
 		}
 	}
 	return "", key, false
+}
+
+func joinNonEmpty(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
 }

@@ -14,6 +14,7 @@ package metrics
 
 import (
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -33,12 +34,15 @@ type Metrics struct {
 	peerLabel                     map[string]string // BGPPeer name -> label value
 	lastServices                  map[string]bool
 	lastPeers                     map[string]bool // peer label values set by the previous Observe
+	// up is each peer's last session state by name: session events can come before
+	// the first Observe says which address labels the peer.
+	up map[string]bool
 }
 
 // New registers the collectors on reg.
 func New(reg prometheus.Registerer, node string) (*Metrics, error) {
 	m := &Metrics{
-		node: node, peerLabel: map[string]string{}, lastServices: map[string]bool{},
+		node: node, peerLabel: map[string]string{}, lastServices: map[string]bool{}, up: map[string]bool{},
 		sessionUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "metallb", Subsystem: "bgp", Name: "session_up",
 			Help: "BGP session state (1 is up, 0 is down)"}, []string{"peer"}),
 		updates: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "metallb", Subsystem: "bgp", Name: "updates_total",
@@ -74,6 +78,7 @@ func (m *Metrics) Observe(rep reconcile.Report) {
 	for _, pr := range rep.Peers {
 		l := m.label(pr.Name)
 		seen[l] = true
+		m.sessionUp.WithLabelValues(l).Set(gauge(m.up[pr.Name]))
 		m.announced.WithLabelValues(l).Set(float64(pr.Applied))
 		m.pending.WithLabelValues(l).Set(float64(pr.Pending))
 		if pr.Updates > 0 {
@@ -97,18 +102,29 @@ func (m *Metrics) Observe(rep reconcile.Report) {
 		}
 	}
 	m.lastPeers = seen
+	for name := range m.up {
+		if !slices.ContainsFunc(rep.Peers, func(pr reconcile.PeerReport) bool { return pr.Name == name }) {
+			delete(m.up, name)
+		}
+	}
 }
 
-// Session records a session state change.
+// Session records a session state change; the series is written under the
+// peer's address label once an Observe has given it.
 func (m *Metrics) Session(ev router.SessionEvent) {
 	m.mu.Lock()
-	l := m.label(ev.Peer)
-	m.mu.Unlock()
-	up := 0.0
-	if ev.State == router.Established {
-		up = 1
+	defer m.mu.Unlock()
+	m.up[ev.Peer] = ev.State == router.Established
+	if l, ok := m.peerLabel[ev.Peer]; ok && m.lastPeers[l] {
+		m.sessionUp.WithLabelValues(l).Set(gauge(m.up[ev.Peer]))
 	}
-	m.sessionUp.WithLabelValues(l).Set(up)
+}
+
+func gauge(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (m *Metrics) label(peer string) string {

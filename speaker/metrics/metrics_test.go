@@ -1,10 +1,12 @@
 package metrics
 
 import (
+	"net/netip"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/bgplb/bgplb/controller/config"
 	"github.com/bgplb/bgplb/speaker/reconcile"
 	"github.com/bgplb/bgplb/speaker/router"
 )
@@ -72,5 +74,29 @@ func TestMetalLBNames(t *testing.T) {
 	m.Observe(reconcile.Report{})
 	if got := gather(t, reg); len(got) != 1 { // only the counter survives
 		t.Fatalf("series of a peer no longer run or of a withdrawn Service remain: %v", got)
+	}
+}
+
+// A session event that comes before the first Observe (GoBGP reports the peer as
+// soon as SetPeers adds it) must not leave a series labelled with the peer's name.
+func TestSessionBeforeObserve(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := New(reg, "node-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Session(router.SessionEvent{Peer: "r1", State: router.Established})
+	cfg := &config.Config{Peers: []*config.Peer{{Name: "r1", Address: netip.MustParseAddr("192.0.2.1"), Port: 179}}}
+	m.Observe(reconcile.Report{Config: cfg, Peers: []reconcile.PeerReport{{Name: "r1"}}})
+	got := gather(t, reg)
+	if v, ok := got["metallb_bgp_session_up{peer=192.0.2.1:179}"]; !ok || v != 1 {
+		t.Errorf("session_up under the address = %v (present %v), want 1: %v", v, ok, got)
+	}
+	if _, ok := got["metallb_bgp_session_up{peer=r1}"]; ok {
+		t.Errorf("a series labelled with the peer's name exists: %v", got)
+	}
+	m.Session(router.SessionEvent{Peer: "r1", State: router.Idle})
+	if v := gather(t, reg)["metallb_bgp_session_up{peer=192.0.2.1:179}"]; v != 0 {
+		t.Errorf("after Idle: session_up = %v, want 0", v)
 	}
 }
