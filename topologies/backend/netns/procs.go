@@ -45,9 +45,14 @@ func (b *Backend) launch(s *state, p procRecord) (*procRecord, error) {
 func (b *Backend) startRouters(ctx context.Context, s *state, routers []*router, opts backend.UpOptions) error {
 	for _, r := range routers {
 		b.progress(opts, "starting %s on %s", r.daemon, r.node.Name)
-		for _, p := range r.procs {
+		for i, p := range r.procs {
 			if _, err := b.launch(s, p); err != nil {
 				return err
+			}
+			if i == 0 && p.Name == "zebra" {
+				if err := b.zebraUp(ctx, r); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -63,6 +68,27 @@ func (b *Backend) startRouters(ctx context.Context, s *state, routers []*router,
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// zebraUp waits until a router's zebra answers before its other FRR daemons start.
+// FRR 8.4 daemons that find no zebra retry only after 10 s, and bgpd does not
+// re-send a BFD registration that failed meanwhile: started together, a neighbor
+// that comes up in those 10 s never gets its BFD session.
+func (b *Backend) zebraUp(ctx context.Context, r *router) error {
+	ctx, cancel := context.WithTimeout(ctx, b.o.DaemonTimeout)
+	defer cancel()
+	cmd := Cmd{Name: "vtysh", Args: []string{"-N", r.control, "-d", "zebra", "-c", "show version"}}
+	for {
+		_, err := b.o.Runner.Run(ctx, cmd)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("node %s: zebra does not answer: %w", r.node.Name, err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // ready waits until a router's daemons answer on their sockets, then (FRR) loads its
