@@ -232,8 +232,8 @@ func (e *env) waitIPs(name string, n int) []string {
 // after the status.
 func (e *env) waitPool(name, pool string) {
 	e.t.Helper()
-	e.g.Eventually(func() map[string]string { return e.get(name).Annotations }).WithTimeout(20*time.Second).
-		WithPolling(50*time.Millisecond).Should(HaveKeyWithValue("metallb.io/ip-allocated-from-pool", pool))
+	e.g.Eventually(func() map[string]string { return e.get(name).Annotations }).WithTimeout(20 * time.Second).
+		WithPolling(50 * time.Millisecond).Should(HaveKeyWithValue("metallb.io/ip-allocated-from-pool", pool))
 }
 
 // events returns "Type Reason: message" of the events on an object, oldest first.

@@ -20,6 +20,8 @@ var purePatterns = []string{
 	"speaker/bfd",
 	"topologies/model",
 	"topologies/render/...",
+	"scenarios",
+	"scenarios/timeline",
 }
 
 type listed struct {

@@ -1,0 +1,185 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/bgplb/bgplb/scenarios"
+	"github.com/bgplb/bgplb/topologies/backend"
+	"github.com/bgplb/bgplb/topologies/model"
+	"github.com/bgplb/bgplb/topologies/serviceplane"
+)
+
+// fieldOwner is the server-side-apply manager of what scenarios apply.
+const fieldOwner = "bgplb-e2e"
+
+// pollEvery is how often Await reads the lab's status.
+const pollEvery = 200 * time.Millisecond
+
+// Do performs one action.
+func (l *Lab) Do(ctx context.Context, a scenarios.Action) error {
+	switch {
+	case a.Fault != nil:
+		return l.Backend.Fault(ctx, l.Name, *a.Fault)
+	case a.Apply != "":
+		return l.Apply(ctx, a.Apply)
+	case a.Delete != "":
+		return l.Delete(ctx, a.Delete)
+	case a.Label != nil:
+		return l.label(ctx, *a.Label)
+	case a.Backends != nil:
+		return l.backends(ctx, *a.Backends)
+	case a.Restart != nil:
+		if a.Restart.Process != "speaker" {
+			return fmt.Errorf("runner: restart of %q is not supported (speaker only)", a.Restart.Process)
+		}
+		return l.Backend.Fault(ctx, l.Name, backend.Fault{Kind: backend.FaultRestart, Target: a.Restart.Node, Process: "speaker"})
+	case a.ControlPlane != "":
+		return fmt.Errorf("runner: control plane %s is not supported yet", a.ControlPlane)
+	}
+	return nil
+}
+
+// Await waits until every expectation holds (then, with hold, keeps holding for
+// that long) or within passes; it returns how long they took to hold. The error
+// names the expectation that failed last and what the lab showed.
+func (l *Lab) Await(ctx context.Context, es []scenarios.Expectation, within, hold time.Duration) (time.Duration, error) {
+	if len(es) == 0 && hold == 0 {
+		return 0, nil // nothing to wait for; a status read could itself block on a frozen daemon
+	}
+	start := time.Now()
+	deadline := start.Add(within)
+	var last error
+	var heldSince time.Time
+	for {
+		v, _, err := l.View(ctx)
+		if err == nil {
+			err = scenarios.All(v, es)
+		}
+		now := time.Now()
+		switch {
+		case err == nil && heldSince.IsZero():
+			heldSince = now
+			fallthrough
+		case err == nil:
+			if now.Sub(heldSince) >= hold {
+				return heldSince.Sub(start), nil
+			}
+		case !heldSince.IsZero():
+			return 0, fmt.Errorf("held for %s, then: %w", now.Sub(heldSince).Round(time.Millisecond), err)
+		default:
+			last = err
+		}
+		if now.After(deadline) {
+			return 0, fmt.Errorf("not within %s: %w", within, last)
+		}
+		select {
+		case <-ctx.Done():
+			return 0, errors.Join(ctx.Err(), last)
+		case <-time.After(pollEvery):
+		}
+	}
+}
+
+// Apply server-side-applies multi-document YAML; namespaced objects without a
+// namespace go to the product's.
+func (l *Lab) Apply(ctx context.Context, yaml string) error {
+	return l.eachObject(yaml, "apply", func(o *unstructured.Unstructured) error {
+		return l.Client.Patch(ctx, o, client.Apply, client.FieldOwner(fieldOwner), client.ForceOwnership)
+	})
+}
+
+// Delete deletes the objects the YAML names (missing ones are fine).
+func (l *Lab) Delete(ctx context.Context, yaml string) error {
+	return l.eachObject(yaml, "delete", func(o *unstructured.Unstructured) error {
+		return client.IgnoreNotFound(l.Client.Delete(ctx, o))
+	})
+}
+
+func (l *Lab) eachObject(yaml, verb string, fn func(*unstructured.Unstructured) error) error {
+	objs, err := decode(yaml)
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		if err := l.defaultNamespace(o); err != nil {
+			return err
+		}
+		if err := fn(o); err != nil {
+			return fmt.Errorf("%s %s %s: %w", verb, o.GetKind(), o.GetName(), err)
+		}
+	}
+	return nil
+}
+
+func (l *Lab) defaultNamespace(o *unstructured.Unstructured) error {
+	if o.GetNamespace() != "" {
+		return nil
+	}
+	namespaced, err := l.Client.IsObjectNamespaced(o)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", o.GetKind(), o.GetName(), err)
+	}
+	if namespaced {
+		o.SetNamespace(model.Namespace)
+	}
+	return nil
+}
+
+func (l *Lab) label(ctx context.Context, nl scenarios.NodeLabel) error {
+	var value any = nl.Value
+	if nl.Value == "" {
+		value = nil // a merge patch removes the key
+	}
+	return l.mergePatch(ctx, &corev1.Node{}, types.NamespacedName{Name: nl.Node},
+		map[string]any{"metadata": map[string]any{"labels": map[string]any{nl.Key: value}}})
+}
+
+func (l *Lab) backends(ctx context.Context, b scenarios.Backends) error {
+	ns, name, ok := strings.Cut(b.Service, "/")
+	if !ok {
+		return fmt.Errorf("runner: service %q is not namespace/name", b.Service)
+	}
+	return l.mergePatch(ctx, &corev1.Service{}, types.NamespacedName{Namespace: ns, Name: name},
+		map[string]any{"metadata": map[string]any{"annotations": map[string]any{
+			serviceplane.AnnotationBackends: strings.Join(b.Nodes, ",")}}})
+}
+
+func (l *Lab) mergePatch(ctx context.Context, obj client.Object, key types.NamespacedName, patch map[string]any) error {
+	obj.SetName(key.Name)
+	obj.SetNamespace(key.Namespace)
+	data, err := json.Marshal(patch)
+	if err != nil {
+		return err
+	}
+	return l.Client.Patch(ctx, obj, client.RawPatch(types.MergePatchType, data))
+}
+
+func decode(yaml string) ([]*unstructured.Unstructured, error) {
+	r := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader([]byte(yaml)), 4096)
+	var out []*unstructured.Unstructured
+	for {
+		var m map[string]any
+		if err := r.Decode(&m); err != nil {
+			if errors.Is(err, io.EOF) {
+				return out, nil
+			}
+			return nil, fmt.Errorf("runner: manifest: %w", err)
+		}
+		if len(m) > 0 {
+			out = append(out, &unstructured.Unstructured{Object: m})
+		}
+	}
+}
