@@ -36,7 +36,19 @@ type Gate struct {
 
 	wmu      sync.Mutex
 	watchers []gateWatcher
+
+	// holdLimit bounds a hold; gen tells a hold's timer whether it is still the
+	// current hold of its peer.
+	holdLimit time.Duration
+	gen       map[string]uint64
 }
+
+// DefaultHoldLimit is how long a BFD-down hold lasts at most. Some routers
+// (BIRD) run BFD only while the BGP session is being established, and wait
+// passively for us to connect: held until BFD is Up, neither side would move.
+// After the limit the session may redial; BFD going Up and Down again holds it
+// again.
+const DefaultHoldLimit = 5 * time.Second
 
 type gateWatcher struct {
 	ctx context.Context
@@ -50,7 +62,15 @@ func NewGate(inner router.Router, log *slog.Logger) *Gate {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Gate{inner: inner, log: log, routes: map[string][]router.Route{}, held: map[string]bool{}}
+	return &Gate{inner: inner, log: log, routes: map[string][]router.Route{}, held: map[string]bool{},
+		holdLimit: DefaultHoldLimit, gen: map[string]uint64{}}
+}
+
+// SetHoldLimit changes how long a hold lasts at most (0: until BFD is Up).
+func (g *Gate) SetHoldLimit(d time.Duration) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.holdLimit = d
 }
 
 // Handle applies one BFD event: Up→Down holds the peer (unless the router
@@ -79,7 +99,12 @@ func (g *Gate) Hold(ctx context.Context, peer string) error {
 		return nil
 	}
 	g.held[peer] = true
-	g.log.Warn("BFD down: BGP session torn down and held", "peer", peer)
+	g.gen[peer]++
+	if g.holdLimit > 0 {
+		gen, limit := g.gen[peer], g.holdLimit
+		time.AfterFunc(limit, func() { g.expire(context.WithoutCancel(ctx), peer, gen, limit) })
+	}
+	g.log.Warn("BFD down: BGP session torn down and held", "peer", peer, "atMost", g.holdLimit)
 	err := g.inner.SetPeers(ctx, g.running())
 	g.mu.Unlock()
 	g.notify(router.SessionEvent{Peer: peer, State: router.Idle, Since: time.Now(), LastError: HeldError})
@@ -94,6 +119,21 @@ func (g *Gate) notify(ev router.SessionEvent) {
 		if w.ctx.Err() == nil {
 			w.fn(ev)
 		}
+	}
+}
+
+// expire ends the hold numbered gen if it is still in force.
+func (g *Gate) expire(ctx context.Context, peer string, gen uint64, limit time.Duration) {
+	g.mu.Lock()
+	current := g.held[peer] && g.gen[peer] == gen
+	g.mu.Unlock()
+	if !current {
+		return
+	}
+	g.log.Warn("BFD still down: letting the BGP session redial (the router may run BFD only once BGP connects)",
+		"peer", peer, "heldFor", limit)
+	if err := g.Release(ctx, peer); err != nil {
+		g.log.Warn("could not release the BGP session", "peer", peer, "error", err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/bgplb/bgplb/speaker/bfd"
 	"github.com/bgplb/bgplb/speaker/router"
@@ -93,5 +94,36 @@ func TestGateReportsHold(t *testing.T) {
 	g.Handle(ctx, Event{Peer: "a", From: bfd.Up, To: bfd.Down, Diag: bfd.ControlDetectionTimeExpired, RemoteState: bfd.Down})
 	if len(got) != 1 || got[0].Peer != "a" || got[0].State != router.Idle || got[0].LastError != HeldError {
 		t.Fatalf("events on hold: %+v; want one Idle event for a with HeldError", got)
+	}
+}
+
+// A hold ends by itself after the limit (a router that runs BFD only while BGP
+// connects would otherwise never come back); a newer hold is not cut short by an
+// older one's timer.
+func TestGateHoldLimit(t *testing.T) {
+	ctx := context.Background()
+	f := router.NewFake()
+	g := NewGate(f, nil)
+	g.SetHoldLimit(50 * time.Millisecond)
+	_ = g.SetPeers(ctx, []router.Peer{{Name: "a", Address: s4("192.0.2.2")}})
+	down := Event{Peer: "a", From: bfd.Up, To: bfd.Down, Diag: bfd.ControlDetectionTimeExpired, RemoteState: bfd.Down}
+	g.Handle(ctx, down)
+	if !g.Held("a") {
+		t.Fatal("not held after BFD down")
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for g.Held("a") && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if g.Held("a") || len(f.Peers()) != 1 {
+		t.Fatalf("still held after the limit (router runs %v)", peerNames(f.Peers()))
+	}
+
+	g.SetHoldLimit(0) // until BFD is Up
+	g.Handle(ctx, Event{Peer: "a", From: bfd.Init, To: bfd.Up})
+	g.Handle(ctx, down)
+	time.Sleep(100 * time.Millisecond)
+	if !g.Held("a") {
+		t.Fatal("a hold without a limit ended by itself")
 	}
 }
