@@ -66,6 +66,7 @@ type neighbor struct {
 	Password            string
 	Hold, Keepalive     int
 	Passive, RRClient   bool
+	Speaker             bool
 	BFD                 *render.BFD
 	Channels            []channel
 }
@@ -117,6 +118,7 @@ func buildNeighbor(r render.Router, i int, n render.Neighbor) (neighbor, error) 
 		Name:        string(n.Role) + "_" + strings.NewReplacer(".", "_", ":", "_").Replace(n.Address.String()),
 		Description: n.Description, Address: n.Address, ASN: n.ASN, Multihop: n.EBGPMultihop,
 		Password: n.Password, Passive: n.Passive, RRClient: n.RouteReflectorClient, BFD: n.BFD,
+		Speaker: n.Role == render.RoleSpeaker,
 	}
 	nb.Keepalive, nb.Hold, _, _ = intent.Timers(n)
 	ibgp := n.ASN == r.ASN
