@@ -258,6 +258,21 @@ func (r *resolver) checkSessionCaps() {
 	}
 }
 
+// gateways are the routers on link that node n routes through: those of its own
+// site when it has one and the link has them (a DC's hosts use that DC's routers,
+// so a partitioned site takes no return traffic), else every router on the link.
+func (r *resolver) gateways(n *LabNode, link LabLink) []LinkEnd {
+	all := r.routersOn(link)
+	if n.Site == "" {
+		return all
+	}
+	own := slices.DeleteFunc(slices.Clone(all), func(e LinkEnd) bool { return r.lab.Nodes[r.index[e.Node]].Site != n.Site })
+	if len(own) == 0 {
+		return all
+	}
+	return own
+}
+
 // addRoutes gives clients and k8s nodes static routes, via the routers on their links, to
 // every LAN they are not on and (clients) to the VIPs. All are lab prefixes: no route out.
 func (r *resolver) addRoutes() {
@@ -279,7 +294,7 @@ func (r *resolver) addRoutes() {
 				continue
 			}
 			attached = append(attached, l.Prefixes...)
-			for _, e := range r.routersOn(l) {
+			for _, e := range r.gateways(n, l) {
 				for _, a := range e.Addresses {
 					via[famIndex(a.Addr())] = append(via[famIndex(a.Addr())], a.Addr())
 				}
