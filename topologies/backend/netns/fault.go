@@ -65,6 +65,11 @@ func (b *Backend) linkFault(ctx context.Context, s *state, f backend.Fault) erro
 		if _, err := b.run(ctx, "ip", "-n", n.Namespace, "link", "set", "dev", e.Interface, updown); err != nil {
 			return err
 		}
+		if updown == "up" {
+			if err := b.restoreRoutes(ctx, n); err != nil {
+				return err
+			}
+		}
 		acted = true
 	}
 	if !acted {
@@ -165,4 +170,17 @@ func (b *Backend) relaunch(s *state, p *procRecord) error {
 		return fmt.Errorf("node %s: %s: %w%s", p.Node, p.Name, err, logTail(p.Log))
 	}
 	return nil
+}
+
+// restoreRoutes puts a node's static routes back: IPv4 drops a route whose link went
+// down, and a node that came back would otherwise answer nobody off its LAN.
+func (b *Backend) restoreRoutes(ctx context.Context, n *nodeRecord) error {
+	if len(n.Routes) == 0 {
+		return nil
+	}
+	var batch strings.Builder
+	for _, r := range n.Routes {
+		fmt.Fprintf(&batch, "route replace %s\n", r)
+	}
+	return b.batch(ctx, n.Namespace, batch.String())
 }

@@ -36,6 +36,9 @@ func TestFaults(t *testing.T) {
 			"ip -n " + tag + "-r1 link set dev eth1 down\nip -n " + tag + "-r2 link set dev eth1 down"},
 		{backend.Fault{Kind: backend.FaultLinkUp, Target: "lan", Node: "n1"},
 			"ip -n " + tag + "-n1 link set dev eth1 up"},
+		// The kernel dropped c1's routes with its link: link-up puts them back.
+		{backend.Fault{Kind: backend.FaultLinkUp, Target: "lan", Node: "c1"},
+			"ip -n " + tag + "-c1 link set dev eth1 up\nip -n " + tag + "-c1 -batch - <<\nroute replace 198.18.0.0/24 via 203.0.113.1"},
 		{backend.Fault{Kind: backend.FaultFreeze, Target: "r1", Process: "bgpd"}, "kill -19 -1003\nkill -19 1003"},
 		{backend.Fault{Kind: backend.FaultThaw, Target: "r1", Process: "bgpd"}, "kill -18 -1003\nkill -18 1003"},
 		{backend.Fault{Kind: backend.FaultKill, Target: "r2"}, "kill -9 -1005"},

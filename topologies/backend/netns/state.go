@@ -45,6 +45,9 @@ type nodeRecord struct {
 	// Control is how a CLI reaches the daemon: FRR instance, BIRD socket, gobgp API port.
 	Control   string   `json:"control,omitempty"`
 	Addresses []string `json:"addresses,omitempty"`
+	// Routes are the node's static routes ("PREFIX nexthop via A ..."): the kernel
+	// drops them when their link goes down, and link-up puts them back.
+	Routes []string `json:"routes,omitempty"`
 }
 
 // linkRecord is a link with each node's interface on it, for link faults and partitions.

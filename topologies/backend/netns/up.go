@@ -112,6 +112,9 @@ func ownership(lab *model.Lab, dir string, routers []*router) *state {
 			continue
 		}
 		rec := nodeRecord{Name: n.Name, Role: n.Role, Kind: n.Kind, Site: n.Site, Namespace: Namespace(lab.Name, n.Name), Addresses: addresses(n)}
+		for _, r := range n.Routes {
+			rec.Routes = append(rec.Routes, r.Prefix.String()+nexthops(r.Via))
+		}
 		if r := byNode[n.Name]; r != nil {
 			rec.Daemon, rec.Control = r.daemon, r.control
 			_, rec.Emulation = daemonOf(n.Kind)
