@@ -20,6 +20,9 @@ var purePatterns = []string{
 	"speaker/bfd",
 	"topologies/model",
 	"topologies/render/...",
+	"internal/snapshot/...",
+	"internal/status",
+	"internal/plan",
 }
 
 type listed struct {
