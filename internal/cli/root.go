@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -85,6 +86,7 @@ func newRoot(s Streams) *cobra.Command {
 		newLintCmd(s),
 		newLabCmd(s),
 		newRouterConfigCmd(s),
+		newStatusCmd(s, time.Now),
 	)
 	return root
 }
