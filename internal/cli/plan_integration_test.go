@@ -27,7 +27,8 @@ spec: {communities: ["64512:200"]}
 `
 
 // disruptiveChange moves the pool to a range web's address is not in, and that hands
-// out nothing by itself, and changes tor's hold time.
+// out nothing by itself, and changes tor's hold time. It re-applies web's manifest
+// too, which carries no status: web must still be seen holding its address.
 const disruptiveChange = `apiVersion: metallb.io/v1beta1
 kind: IPAddressPool
 metadata: {name: pool}
@@ -37,6 +38,11 @@ apiVersion: metallb.io/v1beta2
 kind: BGPPeer
 metadata: {name: tor}
 spec: {myASN: 64513, peerASN: 64512, peerAddress: 192.0.2.1, bfdProfile: fast, holdTime: 30s}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default, labels: {tier: front}}
+spec: {type: LoadBalancer, selector: {app: web}, ports: [{port: 80}]}
 `
 
 func TestIntegrationPlan(t *testing.T) {

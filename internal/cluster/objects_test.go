@@ -66,3 +66,28 @@ func TestOverlay(t *testing.T) {
 		t.Error("Overlay modified its input")
 	}
 }
+
+// TestOverlayKeepsState: applying a manifest never changes status, nor the
+// annotation the controller writes.
+func TestOverlayKeepsState(t *testing.T) {
+	old := corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "default",
+		Annotations: map[string]string{config.AnnotationAllocatedFrom: "pool"}}}
+	old.Status.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{IP: "198.51.100.10"}}
+	repl := corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "default",
+		Annotations: map[string]string{config.AnnotationAddressPool: "other"}}}
+	oldNode := corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}}
+	oldNode.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeNetworkUnavailable, Status: corev1.ConditionTrue}}
+	newNode := corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1", Labels: map[string]string{"zone": "b"}}}
+	got := Overlay(Objects{Services: []corev1.Service{old}, Resources: config.Resources{Nodes: []corev1.Node{oldNode}}},
+		Objects{Services: []corev1.Service{repl, repl}, Resources: config.Resources{Nodes: []corev1.Node{newNode}}})
+	s := got.Services[0]
+	if len(got.Services) != 1 || len(s.Status.LoadBalancer.Ingress) != 1 || s.Annotations[config.AnnotationAllocatedFrom] != "pool" || s.Annotations[config.AnnotationAddressPool] != "other" {
+		t.Errorf("service %+v, want the new annotations with the old status and pool annotation", s)
+	}
+	if _, leaked := repl.Annotations[config.AnnotationAllocatedFrom]; leaked {
+		t.Error("Overlay modified the new document")
+	}
+	if n := got.Resources.Nodes[0]; n.Labels["zone"] != "b" || len(n.Status.Conditions) != 1 {
+		t.Errorf("node %+v, want the new labels with the old conditions", n)
+	}
+}
