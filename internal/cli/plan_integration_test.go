@@ -73,6 +73,11 @@ func TestIntegrationPlan(t *testing.T) {
 		t.Errorf("rough plan routes\n got %v\nwant %v", got, want)
 	}
 
+	code, text, _ := runCLI(t, "", append(kube, "-f", filepath.Join(dir, "gentle.yaml"))...)
+	t.Logf("bgplb plan -f gentle.yaml (exit %d):\n%s", code, text)
+	if code != ExitOK || !strings.Contains(text, "not disruptive: 0 address sets lost or changed, 0 prefixes withdrawn") {
+		t.Errorf("gentle text plan exit %d:\n%s", code, text)
+	}
 	code, text, errOut := runCLI(t, "", append(kube, "-f", filepath.Join(dir, "rough.yaml"))...)
 	t.Logf("bgplb plan -f rough.yaml (exit %d):\n%s%s", code, text, errOut)
 	if code != ExitDisruptive || !strings.Contains(text, "DISRUPTIVE: 1 address set lost or changed, 3 prefixes withdrawn, 3 sessions reset or closed") {
