@@ -127,7 +127,7 @@ func checkStatusServices(t *testing.T, r status.Report) {
 	if got := decisionKeys(web.Announced); !slices.Equal(got, []string{"n1/tor/announced", "n1/tor-b/announced", "n2/tor/announced"}) {
 		t.Errorf("web announced %v", got)
 	}
-	if got := decisionKeys(web.NotAnnounced); !slices.Equal(got, []string{"n3//nodeLabeledExcludeBalancers"}) {
+	if got := decisionKeys(web.NotAnnounced); !slices.Equal(got, []string{"n2/tor-b/peerNodeSelector", "n3//nodeLabeledExcludeBalancers"}) {
 		t.Errorf("web not announced %v", got)
 	}
 	if got := decisionKeys(svcs["default/pending"].NotAnnounced); !slices.Equal(got, []string{"n1//noIPAllocated", "n2//noIPAllocated", "n3//noIPAllocated"}) {

@@ -164,7 +164,9 @@ func services(s *snapshot.Snapshot, ev snapshot.Evaluation) []Service {
 		return out
 	}
 	for _, node := range s.NodeNames() {
-		for _, d := range ev.Nodes[node].Decisions {
+		res := ev.Nodes[node]
+		wide := map[string]bool{} // Services refused on this node whatever the peer
+		for _, d := range res.Decisions {
 			i, ok := index[d.Service]
 			if !ok {
 				continue
@@ -175,9 +177,27 @@ func services(s *snapshot.Snapshot, ev snapshot.Evaluation) []Service {
 			} else {
 				out[i].NotAnnounced = append(out[i].NotAnnounced, dec)
 			}
+			wide[d.Service] = wide[d.Service] || d.Peer == "" && !d.Announced
 		}
+		notRun(out, res.PeerDecisions, node, wide)
 	}
 	return out
+}
+
+// notRun completes "why the others do not": routes.Desired decides only for the
+// peers that run on the node, so a peer whose nodeSelectors leave the node out is
+// named here, for every Service the node would otherwise consider announcing.
+func notRun(out []Service, peers []routes.PeerDecision, node string, wide map[string]bool) {
+	for _, p := range peers {
+		if p.Runs {
+			continue
+		}
+		for i := range out {
+			if !wide[out[i].Name] && len(out[i].IPs) > 0 {
+				out[i].NotAnnounced = append(out[i].NotAnnounced, Decision{Node: node, Peer: p.Peer, Reason: p.Reason})
+			}
+		}
+	}
 }
 
 func decision(node string, d routes.Decision) Decision {

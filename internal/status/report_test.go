@@ -60,6 +60,7 @@ func TestBuild(t *testing.T) {
 			if s := r.Nodes[0].Sessions[0]; !s.Runs || s.DesiredPrefixes != 1 {
 				t.Errorf("n1 session %+v, want runs with 1 desired prefix", s)
 			}
+			wantDecisions(t, r.Services[0].NotAnnounced, "n2 tor  peerNodeSelector ")
 		}},
 		{"session status from the speaker's entry", func(s *snapshot.Snapshot) {
 			since := metav1.NewTime(now.Add(-time.Hour))
