@@ -40,7 +40,7 @@ Services read from files have no EndpointSlices; plan assumes each has a ready e
 on every node, so that announcements can be compared at all.
 
 -o json writes one object with these stable fields:
-  valid, disruptive, note
+  valid, disruptive, notes[]
   findings[]: severity, code, kind, name, field, message, hint, location
   services[]: service, change (lost|changed|gained|pool), oldIPs[], newIPs[], oldPool,
       newPool, reason, disruptive

@@ -35,8 +35,9 @@ type Plan struct {
 	// Disruptive is true when an address is lost or changed, a prefix withdrawn, or a
 	// session reset or closed.
 	Disruptive bool `json:"disruptive"`
-	// Note says what the plan cannot see (an invalid current configuration).
-	Note     string          `json:"note,omitempty"`
+	// Notes say what the plan cannot see (an invalid current configuration, no
+	// Nodes to compute announcements on).
+	Notes    []string        `json:"notes"`
 	Findings []Finding       `json:"findings"`
 	Services []ServiceChange `json:"services"`
 	Nodes    []NodeChange    `json:"nodes"`
@@ -49,12 +50,15 @@ type Finding struct {
 	Location string `json:"location,omitempty"`
 }
 
-// NoteCurrentInvalid is the plan's note when the current configuration has errors.
-const NoteCurrentInvalid = "the current configuration is invalid: the components run their last valid one, which cannot be read back; the plan compares with an empty configuration"
+// The plan's notes.
+const (
+	NoteCurrentInvalid = "the current configuration is invalid: the components run their last valid one, which cannot be read back; the plan compares with an empty configuration"
+	NoteNoNodes        = "no Nodes: announcements and sessions cannot be compared (add the Nodes to --from, or plan against the cluster)"
+)
 
 // Compute makes the plan.
 func Compute(in Input) Plan {
-	p := Plan{Valid: true, Findings: []Finding{}, Services: []ServiceChange{}, Nodes: []NodeChange{}}
+	p := Plan{Valid: true, Notes: []string{}, Findings: []Finding{}, Services: []ServiceChange{}, Nodes: []NodeChange{}}
 	p.Findings = append(p.Findings, in.Extra...)
 	curCfg, _ := config.For(in.Current.Resources, config.Options{Namespace: in.Current.Namespace})
 	nextCfg, fs := config.For(in.Next.Resources, config.Options{Namespace: in.Next.Namespace})
@@ -70,11 +74,15 @@ func Compute(in Input) Plan {
 		return p
 	}
 	if curCfg == nil {
-		p.Note = NoteCurrentInvalid
+		p.Notes = append(p.Notes, NoteCurrentInvalid)
 	}
 	next := in.Next
 	p.Services, next.Services = allocate(in.Current, in.Next, curCfg, nextCfg)
-	p.Nodes = nodeChanges(in.Current.EvaluateWith(curCfg, nil), next.EvaluateWith(nextCfg, fs), unionNodes(&in.Current, &next))
+	nodes := unionNodes(&in.Current, &next)
+	if len(nodes) == 0 {
+		p.Notes = append(p.Notes, NoteNoNodes)
+	}
+	p.Nodes = nodeChanges(in.Current.EvaluateWith(curCfg, nil), next.EvaluateWith(nextCfg, fs), nodes)
 	p.Disruptive = disruptive(p)
 	return p
 }

@@ -132,7 +132,7 @@ func TestComputeInvalid(t *testing.T) {
 	if extra.Valid {
 		t.Error("an extra error finding does not make the plan invalid")
 	}
-	if p := Compute(Input{Current: st.Base(), Next: st.Base()}); !p.Valid || p.Note != "" {
+	if p := Compute(Input{Current: st.Base(), Next: st.Base()}); !p.Valid || len(p.Notes) != 0 {
 		t.Errorf("valid plan %+v", p)
 	}
 }
@@ -141,8 +141,18 @@ func TestComputeCurrentInvalid(t *testing.T) {
 	cur := st.Base()
 	cur.Resources.Pools[0].Spec.Addresses = []string{"nope"}
 	p := Compute(Input{Current: cur, Next: st.Base()})
-	if !p.Valid || p.Note != NoteCurrentInvalid {
+	if !p.Valid || !slices.Equal(p.Notes, []string{NoteCurrentInvalid}) {
 		t.Errorf("plan %+v, want valid with the current-invalid note", p)
+	}
+}
+
+func TestComputeNoNodes(t *testing.T) {
+	cur, next := st.Base(), st.Base()
+	cur.Nodes, next.Nodes = nil, nil
+	next.Resources.Pools[0].Spec.Addresses = []string{"198.51.100.128/25"}
+	p := Compute(Input{Current: cur, Next: next})
+	if !slices.Equal(p.Notes, []string{NoteNoNodes}) || len(p.Services) != 1 || len(p.Nodes) != 0 {
+		t.Errorf("plan %+v, want the no-nodes note, the address change and no node changes", p)
 	}
 }
 

@@ -23,8 +23,8 @@ func (p Plan) WriteText(w io.Writer) error {
 	for _, f := range p.Findings {
 		fmt.Fprintln(tw, f.String())
 	}
-	if p.Note != "" {
-		fmt.Fprintln(tw, "note: "+p.Note)
+	for _, n := range p.Notes {
+		fmt.Fprintln(tw, "note: "+n)
 	}
 	if p.Valid {
 		writeServices(tw, p.Services)
