@@ -43,7 +43,8 @@ on every node, so that announcements can be compared at all.
   valid, disruptive, notes[]
   findings[]: severity, code, kind, name, field, message, hint, location
   services[]: service, change (lost|changed|gained|pool), oldIPs[], newIPs[], oldPool,
-      newPool, reason, disruptive
+      newPool, reason, disruptive, announcedFrom[], notAnnounced[] (reasons when no
+      node would announce the new addresses)
   nodes[]: node, peersAdded[], peersRemoved[], sessions[] {peer, fields[], reset},
       routes[] {peer, withdrawn[], added[] {prefix, localPref, communities[]},
       changed[] {prefix, old, new}}

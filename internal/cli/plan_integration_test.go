@@ -57,6 +57,8 @@ func TestIntegrationPlan(t *testing.T) {
 	gentle := planJSON(t, ExitOK, append(kube, "-f", file("gentle.yaml", gentleChange))...)
 	if gentle.Disruptive || len(gentle.Services) != 1 || gentle.Services[0].Service != "default/pending" || gentle.Services[0].Change != plan.ChangeGained {
 		t.Errorf("gentle plan services %+v, want only default/pending gained", gentle.Services)
+	} else if s := gentle.Services[0]; len(s.AnnouncedFrom) != 0 || !slices.Contains(s.NotAnnounced, "noEndpoints") {
+		t.Errorf("pending announced from %v, not announced %v; want nowhere for noEndpoints", s.AnnouncedFrom, s.NotAnnounced)
 	}
 	// pending has no EndpointSlice, so its new address is not announced (noEndpoints).
 	if got, want := routeLines(gentle), []string{"n1 tor changed 198.51.100.10/32", "n1 tor-b changed 198.51.100.10/32", "n2 tor changed 198.51.100.10/32"}; !slices.Equal(got, want) {

@@ -27,6 +27,11 @@ type ServiceChange struct {
 	NewPool    string   `json:"newPool,omitempty"`
 	Reason     string   `json:"reason,omitempty"`
 	Disruptive bool     `json:"disruptive"`
+	// AnnouncedFrom are the nodes that would announce the new addresses; when none
+	// would, NotAnnounced holds the speakers' reasons (an address nobody announces
+	// is not reachable, however gently it was handed out).
+	AnnouncedFrom []string `json:"announcedFrom"`
+	NotAnnounced  []string `json:"notAnnounced"`
 }
 
 // allocate replays what the controller does on a configuration change: every
@@ -76,7 +81,8 @@ func allocate(cur, next snapshot.Snapshot, curCfg, nextCfg *config.Config) ([]Se
 
 // classify compares what a Service holds with what it would hold.
 func classify(before snapshot.Service, after allocator.Allocation, ok bool, why error) (ServiceChange, bool) {
-	c := ServiceChange{Service: before.Key, OldIPs: texts(before.IPs), NewIPs: texts(after.IPs), OldPool: before.Pool, NewPool: after.Pool}
+	c := ServiceChange{Service: before.Key, OldIPs: texts(before.IPs), NewIPs: texts(after.IPs), OldPool: before.Pool, NewPool: after.Pool,
+		AnnouncedFrom: []string{}, NotAnnounced: []string{}}
 	if why != nil {
 		c.Reason = why.Error()
 	}
@@ -124,4 +130,32 @@ func cmpOrErr(errs ...error) error {
 		}
 	}
 	return nil
+}
+
+// announcements fills in, for the changes that leave a Service with addresses,
+// which nodes would announce them or, when none would, why not.
+func announcements(changes []ServiceChange, ev snapshot.Evaluation, nodes []string) {
+	for i := range changes {
+		c := &changes[i]
+		if len(c.NewIPs) == 0 {
+			continue
+		}
+		var why []string
+		for _, n := range nodes {
+			for _, d := range ev.Nodes[n].Decisions {
+				switch {
+				case d.Service != c.Service:
+				case d.Announced:
+					if !slices.Contains(c.AnnouncedFrom, n) {
+						c.AnnouncedFrom = append(c.AnnouncedFrom, n)
+					}
+				case !slices.Contains(why, d.Reason):
+					why = append(why, d.Reason)
+				}
+			}
+		}
+		if len(c.AnnouncedFrom) == 0 && why != nil {
+			c.NotAnnounced = why
+		}
+	}
 }

@@ -82,7 +82,9 @@ func Compute(in Input) Plan {
 	if len(nodes) == 0 {
 		p.Notes = append(p.Notes, NoteNoNodes)
 	}
-	p.Nodes = nodeChanges(in.Current.EvaluateWith(curCfg, nil), next.EvaluateWith(nextCfg, fs), nodes)
+	nextEv := next.EvaluateWith(nextCfg, fs)
+	p.Nodes = nodeChanges(in.Current.EvaluateWith(curCfg, nil), nextEv, nodes)
+	announcements(p.Services, nextEv, next.NodeNames())
 	p.Disruptive = disruptive(p)
 	return p
 }

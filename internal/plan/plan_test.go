@@ -199,3 +199,30 @@ func attrText(a Attrs) string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestComputeAnnouncedFrom: a Service that gets an address says where it would be
+// announced, or why nowhere.
+func TestComputeAnnouncedFrom(t *testing.T) {
+	tests := []struct {
+		name      string
+		endpoints []string
+		from, not []string
+	}{
+		{"endpoint on n1, Cluster policy: both nodes", []string{"n1"}, []string{"n1", "n2"}, []string{}},
+		{"no endpoint: nowhere, with the reason", nil, []string{}, []string{"noEndpoints"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cur, next := st.Base(), st.Base()
+			cur.Services = append(cur.Services, st.Service("pending", nil, tt.endpoints...))
+			next.Services = append(next.Services, st.Service("pending", nil, tt.endpoints...))
+			p := Compute(Input{Current: cur, Next: next})
+			if len(p.Services) != 1 || p.Services[0].Change != ChangeGained {
+				t.Fatalf("services %+v, want pending gained", p.Services)
+			}
+			if s := p.Services[0]; !slices.Equal(s.AnnouncedFrom, tt.from) || !slices.Equal(s.NotAnnounced, tt.not) {
+				t.Errorf("announced from %v, not announced %v; want %v, %v", s.AnnouncedFrom, s.NotAnnounced, tt.from, tt.not)
+			}
+		})
+	}
+}

@@ -46,10 +46,10 @@ func writeServices(w io.Writer, svcs []ServiceChange) {
 	if len(svcs) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "SERVICE\tCHANGE\tIPS\tPOOL\tWHY")
+	fmt.Fprintln(w, "SERVICE\tCHANGE\tIPS\tPOOL\tANNOUNCED FROM\tWHY")
 	for _, s := range svcs {
-		fmt.Fprintf(w, "%s\t%s\t%s -> %s\t%s -> %s\t%s\n", s.Service, s.Change, ipText(s.OldIPs), ipText(s.NewIPs),
-			dash(s.OldPool), dash(s.NewPool), dash(s.Reason))
+		fmt.Fprintf(w, "%s\t%s\t%s -> %s\t%s -> %s\t%s\t%s\n", s.Service, s.Change, ipText(s.OldIPs), ipText(s.NewIPs),
+			dash(s.OldPool), dash(s.NewPool), announcedText(s), dash(s.Reason))
 	}
 	fmt.Fprintln(w)
 }
@@ -134,6 +134,16 @@ func (p Plan) Summary() string {
 		return "no change"
 	}
 	return "not disruptive: " + counts
+}
+
+func announcedText(s ServiceChange) string {
+	switch {
+	case len(s.AnnouncedFrom) > 0:
+		return strings.Join(s.AnnouncedFrom, ",")
+	case len(s.NotAnnounced) > 0:
+		return "none: " + strings.Join(s.NotAnnounced, ",")
+	}
+	return "-"
 }
 
 func ipText(ips []string) string {
