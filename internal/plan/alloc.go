@@ -44,7 +44,7 @@ type ServiceChange struct {
 // Services are reconciled in another order.
 func allocate(cur, next snapshot.Snapshot, curCfg, nextCfg *config.Config) ([]ServiceChange, []snapshot.Service) {
 	a := allocator.New()
-	a.SetPools(cmpOrCfg(curCfg, nextCfg))
+	a.SetPools(restorePools(curCfg, nextCfg))
 	for _, s := range cur.Services {
 		if len(s.IPs) > 0 && s.RequestErr == "" {
 			_, _ = a.Assign(s.Request, s.IPs) // one that does not fit is allocated again below
@@ -70,7 +70,7 @@ func allocate(cur, next snapshot.Snapshot, curCfg, nextCfg *config.Config) ([]Se
 			before = *s
 		}
 		res, err := a.Ensure(s.Request)
-		why := cmpOrErr(released[s.Key], res.ClearReason, err)
+		why := firstErr(released[s.Key], res.ClearReason, err)
 		if c, ok := classify(before, res.Allocation, err == nil, why); ok {
 			changes = append(changes, c)
 		}
@@ -114,16 +114,19 @@ func texts(ips []netip.Addr) []string {
 	return out
 }
 
-// cmpOrCfg restores under the current pools, or under the new ones when the current
-// configuration is invalid (the one in force cannot be read back).
-func cmpOrCfg(cur, next *config.Config) *config.Config {
+// restorePools is the configuration whose pools Services take their addresses back
+// under: the current one, or the new one when the current is invalid (the one in
+// force cannot be read back).
+func restorePools(cur, next *config.Config) *config.Config {
 	if cur != nil {
 		return cur
 	}
 	return next
 }
 
-func cmpOrErr(errs ...error) error {
+// firstErr is the first non-nil error: the most specific reason a Service lost its
+// addresses (released by SetPools, cleared by Ensure, or refused outright).
+func firstErr(errs ...error) error {
 	for _, e := range errs {
 		if e != nil {
 			return e
