@@ -60,8 +60,8 @@ const (
 func Compute(in Input) Plan {
 	p := Plan{Valid: true, Notes: []string{}, Findings: []Finding{}, Services: []ServiceChange{}, Nodes: []NodeChange{}}
 	p.Findings = append(p.Findings, in.Extra...)
-	curCfg, _ := config.For(in.Current.Resources, config.Options{Namespace: in.Current.Namespace})
-	nextCfg, fs := config.For(in.Next.Resources, config.Options{Namespace: in.Next.Namespace})
+	curCfg, _ := in.Current.Config()
+	nextCfg, fs := in.Next.Config()
 	for _, f := range fs {
 		p.Findings = append(p.Findings, Finding{Finding: f, Location: in.Origins[f.Kind+"/"+f.Name]})
 	}

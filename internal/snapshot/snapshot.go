@@ -58,8 +58,19 @@ type Evaluation struct {
 // Evaluate runs config.For and routes.Desired for every node, exactly as the
 // speakers do, so reasons and routes are the speakers' own.
 func (s *Snapshot) Evaluate() Evaluation {
-	cfg, fs := config.For(s.Resources, config.Options{Namespace: s.Namespace})
+	cfg, fs := s.Config()
 	return s.EvaluateWith(cfg, fs)
+}
+
+// Config runs config.For on what the controller and the speakers give it: the
+// configuration objects, Secrets and Namespaces, but no Nodes. With Nodes the core
+// checks more (a localPref conflict on a node both advertisements select), and a
+// verdict the components never reach would make status call a running
+// configuration invalid; `bgplb lint -f` with the Nodes gives the stricter check.
+func (s *Snapshot) Config() (*config.Config, config.Findings) {
+	r := s.Resources
+	r.Nodes = nil
+	return config.For(r, config.Options{Namespace: s.Namespace})
 }
 
 // EvaluateWith is Evaluate with the configuration already computed (plan computes
