@@ -25,8 +25,9 @@ Nodes those files hold) — with the configuration that applying the -f document
 make: each new document replaces the current object of the same kind, namespace and
 name, or is added (nothing is deleted). It reports:
 
-  findings   every finding of the resulting configuration (lint's rules), placed at
-             the new documents' FILE:LINE
+  findings   every finding of the resulting configuration, as the controller and
+             speakers judge it (lint's rules, without Nodes), placed at the new
+             documents' FILE:LINE
   services   Services that would lose or change their address (outside every pool that
              may hand it out, or refused by a serviceAllocation), gain one (pending), or
              move to a pool of another name — the controller's allocator replayed over
