@@ -68,7 +68,9 @@ func TestIntegrationStatus(t *testing.T) {
 	checkStatusSessions(t, r)
 	checkStatusServices(t, r)
 
-	code, table, errOut := runCLI(t, "", "status", "--kubeconfig", tc.cp.Kubeconfig())
+	// Without --kubeconfig, kubectl's rules: $KUBECONFIG.
+	t.Setenv("KUBECONFIG", tc.cp.Kubeconfig())
+	code, table, errOut := runCLI(t, "", "status")
 	if code != ExitOK {
 		t.Fatalf("status: exit %d\n%s", code, errOut)
 	}
