@@ -22,6 +22,9 @@ var purePatterns = []string{
 	"topologies/render/...",
 	"scenarios",
 	"scenarios/timeline",
+	"internal/snapshot/...",
+	"internal/status",
+	"internal/plan",
 }
 
 type listed struct {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -25,6 +26,9 @@ const (
 	ExitOK      = 0
 	ExitFailure = 1 // the command ran and found a problem (an invalid config, a failed check)
 	ExitUsage   = 2 // bad flags or unreadable input
+	// ExitDisruptive is plan's verdict when applying would cost traffic (an address
+	// lost, a prefix withdrawn, a session reset).
+	ExitDisruptive = 3
 )
 
 // ExitError carries a specific exit code out of a subcommand. Its message, when not
@@ -85,6 +89,8 @@ func newRoot(s Streams) *cobra.Command {
 		newLintCmd(s),
 		newLabCmd(s),
 		newRouterConfigCmd(s),
+		newStatusCmd(s, time.Now),
+		newPlanCmd(s),
 	)
 	return root
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
+	"github.com/bgplb/bgplb/controller/config"
 	"github.com/bgplb/bgplb/speaker/reconcile"
 	"github.com/bgplb/bgplb/speaker/routes"
 )
@@ -52,7 +53,20 @@ func (w *Watcher) Snapshot() (reconcile.Snapshot, error) {
 }
 
 func (w *Watcher) resources(ctx context.Context, snap *reconcile.Snapshot) error {
+	r, err := ListResources(ctx, w.cache, w.o.Namespace)
+	if err != nil {
+		return fmt.Errorf("k8s: %w", err)
+	}
+	snap.Resources = r
+	return nil
+}
+
+// ListResources lists the configuration objects and Secrets of namespace ns into the
+// configuration core's snapshot, as the speaker reads them (bgplb status and plan
+// read a cluster through it too, so both see the same kinds).
+func ListResources(ctx context.Context, c client.Reader, ns string) (config.Resources, error) {
 	var (
+		r     config.Resources
 		pools v1beta1.IPAddressPoolList
 		peers v1beta2.BGPPeerList
 		advs  v1beta1.BGPAdvertisementList
@@ -62,14 +76,13 @@ func (w *Watcher) resources(ctx context.Context, snap *reconcile.Snapshot) error
 		secs  corev1.SecretList
 	)
 	for _, l := range []client.ObjectList{&pools, &peers, &advs, &l2s, &comms, &bfds, &secs} {
-		if err := w.cache.List(ctx, l, client.InNamespace(w.o.Namespace)); err != nil {
-			return fmt.Errorf("k8s: list %T: %w", l, err)
+		if err := c.List(ctx, l, client.InNamespace(ns)); err != nil {
+			return r, fmt.Errorf("list %T: %w", l, err)
 		}
 	}
-	r := &snap.Resources
 	r.Pools, r.Peers, r.BGPAdvertisements = pools.Items, peers.Items, advs.Items
 	r.L2Advertisements, r.Communities, r.BFDProfiles, r.Secrets = l2s.Items, comms.Items, bfds.Items, secs.Items
-	return nil
+	return r, nil
 }
 
 // services translates every handled Service with its EndpointSlices; O(Services +
