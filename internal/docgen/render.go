@@ -14,8 +14,9 @@ const header = `# Configuration reference
 
 Every field of every kind bgplb reads, from the CRD schemas that controller-gen writes out
 of the Go types in ` + "`api/`" + `. The API server enforces the types, defaults and constraints
-below; ` + "`bgplb lint`" + ` and the controller apply the rest of the rules (see
-[troubleshooting](troubleshooting.md)). A field marked *required* must be set.
+below; ` + "`bgplb lint`" + `, the controller and the speakers apply the rest: see
+[validation findings](#findings) and [troubleshooting](troubleshooting.md). A field marked
+*required* must be set.
 `
 
 // selectorDoc starts the description controller-gen copies from metav1.LabelSelector;
@@ -24,10 +25,15 @@ const selectorDoc = "A label selector is a label query"
 
 const selectorLink = "[LabelSelector](https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/label-selector/)"
 
-// Render writes the reference of the given CRD documents: one section per kind and
-// version, one table per object level.
-func Render(docs [][]byte) ([]byte, error) {
+// Render writes the reference: one section per kind and version of the CRD
+// documents, one table per object level, then the validation findings of the
+// configuration core's Go source (file name -> contents).
+func Render(docs [][]byte, config map[string][]byte) ([]byte, error) {
 	crds, err := parseCRDs(docs)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := rules(config)
 	if err != nil {
 		return nil, err
 	}
@@ -40,10 +46,16 @@ func Render(docs [][]byte) ([]byte, error) {
 			fmt.Fprintf(&b, "- [%s (%s/%s)](#%s)\n", c.Spec.Names.Kind, c.Spec.Group, v.Name, anchor(c, v))
 		}
 	}
+	if len(rs) > 0 {
+		b.WriteString("- [Validation findings](#findings)\n")
+	}
 	for _, c := range crds {
 		for _, v := range c.Spec.Versions {
 			renderVersion(&b, c, v)
 		}
+	}
+	if len(rs) > 0 {
+		renderRules(&b, rs)
 	}
 	return b.Bytes(), nil
 }
@@ -107,7 +119,7 @@ func renderObject(b *bytes.Buffer, path string, s *schema) {
 	if len(s.Validations) > 0 {
 		fmt.Fprintf(b, "\nRules on `%s`:\n", path)
 		for _, v := range s.Validations {
-			fmt.Fprintf(b, "- %s\n", rule(v.Message, v.Rule))
+			fmt.Fprintf(b, "- %s\n", celRule(v.Message, v.Rule))
 		}
 	}
 	for _, n := range names {
@@ -199,12 +211,12 @@ func constraints(s *schema, required bool) string {
 		out = append(out, "unique entries")
 	}
 	for _, v := range s.Validations {
-		out = append(out, rule(v.Message, v.Rule))
+		out = append(out, celRule(v.Message, v.Rule))
 	}
 	return strings.Join(out, "; ")
 }
 
-func rule(message, expr string) string {
+func celRule(message, expr string) string {
 	if message == "" {
 		return "`" + expr + "`"
 	}

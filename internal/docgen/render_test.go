@@ -11,13 +11,18 @@ var update = flag.Bool("update", false, "rewrite testdata/widget.md from the ren
 
 // TestRenderGolden renders a small CRD that has one field of every shape the
 // renderer treats differently (default, bounds, enum, map, CEL rule on a field and
-// on an object, a label selector, a list of objects keyed by name, an empty status).
+// on an object, a label selector, a list of objects keyed by name, an empty status),
+// and the findings of a small Go file with one rule of each shape.
 func TestRenderGolden(t *testing.T) {
 	in, err := os.ReadFile("testdata/widget.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := Render([][]byte{in})
+	src, err := os.ReadFile("testdata/widget_rules.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Render([][]byte{in}, map[string][]byte{"widget_rules.go": src})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +42,7 @@ func TestRenderGolden(t *testing.T) {
 }
 
 func TestRenderRejectsNonCRD(t *testing.T) {
-	if _, err := Render([][]byte{[]byte("kind: ConfigMap\n")}); err == nil {
+	if _, err := Render([][]byte{[]byte("kind: ConfigMap\n")}, nil); err == nil {
 		t.Error("Render accepted a document without spec.names.kind")
 	}
 }
@@ -48,7 +53,11 @@ func TestReferenceUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := Render(docs)
+	src, err := readGo("../../controller/config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Render(docs, src)
 	if err != nil {
 		t.Fatal(err)
 	}
