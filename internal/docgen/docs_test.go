@@ -15,26 +15,40 @@ import (
 // TestDocsLinksResolve fails when a relative link in docs/*.md or README.md points at
 // a file that does not exist. Code (fenced blocks and spans) is not searched.
 func TestDocsLinksResolve(t *testing.T) {
-	files, _ := filepath.Glob("../../docs/*.md")
-	files = append(files, "../../README.md")
 	code := regexp.MustCompile("(?s)```.*?```|`[^`\n]*`")
 	link := regexp.MustCompile(`\]\(([^)#\s]+)(#[^)\s]*)?\)`)
-	for _, f := range files {
-		text, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		prose := code.ReplaceAllString(string(text), "")
+	for _, d := range readDocs(t, "../../README.md") {
+		prose := code.ReplaceAllString(d.text, "")
 		for _, m := range link.FindAllStringSubmatch(prose, -1) {
 			target := m[1]
 			if strings.Contains(target, "://") {
 				continue
 			}
-			if _, err := os.Stat(filepath.Join(filepath.Dir(f), target)); err != nil {
-				t.Errorf("%s: link %q: %v", f, target, err)
+			if _, err := os.Stat(filepath.Join(filepath.Dir(d.path), target)); err != nil {
+				t.Errorf("%s: link %q: %v", d.path, target, err)
 			}
 		}
 	}
+}
+
+type doc struct{ path, text string }
+
+// readDocs reads docs/*.md and the extra files named.
+func readDocs(t *testing.T, extra ...string) []doc {
+	t.Helper()
+	files, err := filepath.Glob("../../docs/*.md")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no docs/*.md (%v)", err)
+	}
+	var out []doc
+	for _, f := range append(files, extra...) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, doc{f, string(b)})
+	}
+	return out
 }
 
 // TestTroubleshootingListsEveryReason fails when speaker/routes gains an announce

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,17 +15,12 @@ import (
 // command reads only files (lint, router-config, lab topologies) and fails when its
 // output is no longer what the block shows.
 func TestDocsOutputsAreReal(t *testing.T) {
-	files, _ := filepath.Glob("../../docs/*.md")
 	block := regexp.MustCompile("(?s)```\n\\$ bin/bgplb ([^\n]*)\n(.*?)```")
 	type shown struct{ file, cmd, out string }
 	var blocks []shown
-	for _, f := range files {
-		text, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range block.FindAllStringSubmatch(string(text), -1) {
-			blocks = append(blocks, shown{filepath.Base(f), m[1], m[2]})
+	for _, d := range readDocs(t) {
+		for _, m := range block.FindAllStringSubmatch(d.text, -1) {
+			blocks = append(blocks, shown{filepath.Base(d.path), m[1], m[2]})
 		}
 	}
 	t.Chdir("../..") // the commands in the docs run from the repository root
