@@ -44,6 +44,12 @@ generate: $(CONTROLLER_GEN)
 	@# v1beta1 BGPPeer is served only; its stored form is v1beta2 (see api/v1beta1/bgppeer_types.go).
 	$(MAKE) -s chart-crds
 
+## docs: docs/reference.md from the CRD schemas and controller/config's findings
+## (internal/docgen; a test fails when it is stale)
+.PHONY: docs
+docs:
+	$(GO) run ./internal/docgen -crds deploy/crds -config controller/config -o docs/reference.md
+
 ## chart-crds: Helm installs CRDs only from the chart's own crds/; keep it a copy of deploy/crds
 .PHONY: chart-crds
 chart-crds:
