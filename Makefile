@@ -11,7 +11,7 @@ LDFLAGS      := -X github.com/bgplb/bgplb/internal/version.Version=$(VERSION)
 CONTROLLER_GEN := $(TOOLBIN)/controller-gen
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all build test test-unit test-integration generate verify-generated tools clean \
+.PHONY: all build test test-unit test-integration test-e2e-fast generate verify-generated tools clean \
         lab-up lab-down bench e2e fmt vet
 
 all: build
@@ -21,7 +21,7 @@ build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/bgplb ./cmd/speaker ./cmd/controller
 
 ## test: everything that exists — unit, generated-file check, integration when root
-test: build verify-generated vet test-unit test-integration
+test: build verify-generated vet test-unit test-integration test-e2e-fast
 
 test-unit:
 	$(GO) test -short -count=1 ./...
@@ -30,6 +30,22 @@ test-unit:
 # They skip themselves, saying why, when something they need is missing.
 test-integration: packages controlplane-tools
 	$(GO) test -count=1 -run 'TestIntegration' -timeout 30m ./...
+
+## test-e2e-fast: the Ginkgo suites labelled speed:fast (BFD, multi-DC failover, policy)
+## on the namespace backend; they skip, saying why, without root, FRR or the apiserver.
+E2E_OUT := $(CURDIR)/out/e2e
+test-e2e-fast: packages controlplane-tools build
+	BGPLB_E2E_OUT=$(E2E_OUT) $(GO) test -count=1 -timeout 30m ./suites/ -ginkgo.label-filter='speed:fast' \
+	  -ginkgo.junit-report=$(E2E_OUT)/junit-fast.xml
+
+## e2e: every suite; JUnit and JSON reports, timings.json and one SVG timeline per
+## scenario under out/e2e/, and a table of the measured times at the end.
+e2e: packages controlplane-tools build
+	@mkdir -p out
+	@set -o pipefail; BGPLB_E2E_OUT=$(E2E_OUT) $(GO) test -count=1 -timeout 60m -v ./suites/ \
+	  -ginkgo.junit-report=$(E2E_OUT)/junit.xml -ginkgo.json-report=$(E2E_OUT)/report.json 2>&1 \
+	  | tee out/e2e.log | grep --line-buffered -E 'SECONDS|^[a-z0-9-]+ {2,}.* [0-9./]+$$|reports and timelines|Passed|^(ok|FAIL|---)'; \
+	 rc=$$?; echo "full log: out/e2e.log"; exit $$rc
 
 vet:
 	$(GO) vet ./...
@@ -164,3 +180,24 @@ bench-controller: controlplane-tools
 bench-speaker: packages
 	$(GO) test -run '^$$' -bench '^BenchmarkSpeakerConvergence$$' -benchtime 1x -count 1 -timeout 20m ./speaker/app/
 	$(GO) test -run '^$$' -bench '^BenchmarkReconcile100k$$' -benchtime 2x -count 1 ./speaker/reconcile/
+
+## bench-bfd: node frozen -> route gone from the router's kernel FIB, 10 runs each for BFD
+## 300/100/50 ms x3 retuned live on both ends, vs theory and the 3 s/9 s hold timer in
+## the same run (BGPLB_BENCH_RUNS=3 for a quicker run).
+.PHONY: bench-bfd bench
+bench-bfd: packages controlplane-tools build
+	$(GO) test -run '^$$' -bench '^BenchmarkBFDFailover$$' -benchtime 1x -count 1 -timeout 30m ./suites/
+
+## bench: every benchmark of the project, then one table (figure, baseline measured in the
+## same run, ratio, target) printed and written to out/bench/results.json. Raw output and
+## per-benchmark detail: out/bench/raw.txt. Takes about 15 minutes on 2 cores.
+BENCH_RAW := out/bench/raw.txt
+bench: packages controlplane-tools build
+	@mkdir -p out/bench && : > $(BENCH_RAW)
+	-$(MAKE) -s bench-allocator 2>&1 | tee -a $(BENCH_RAW)
+	-$(MAKE) -s bench-controller 2>&1 | tee -a $(BENCH_RAW)
+	-$(MAKE) -s bench-speaker 2>&1 | tee -a $(BENCH_RAW)
+	-$(GO) test -run '^$$' -bench '^BenchmarkAnnounce10k$$' -benchtime 1x -count 1 -timeout 20m ./speaker/gobgp/ 2>&1 | tee -a $(BENCH_RAW)
+	-$(MAKE) -s bench-bfd 2>&1 | tee -a $(BENCH_RAW)
+	-$(MAKE) -s bench-lab 2>&1 | tee -a $(BENCH_RAW)
+	@echo; $(GO) run ./internal/benchtable $(BENCH_RAW) out/bench/results.json

@@ -22,8 +22,10 @@ type RouteVia struct {
 	Router, Service string
 	NextHops        []string
 	Communities     []string
-	LocalPref       *uint32
-	Length          int
+	// Without are communities the route must not carry.
+	Without   []string
+	LocalPref *uint32
+	Length    int
 }
 
 func (e RouteVia) String() string {
@@ -37,6 +39,9 @@ func (e RouteVia) String() string {
 	}
 	if len(e.Communities) > 0 {
 		fmt.Fprintf(&b, " with communities %v", e.Communities)
+	}
+	if len(e.Without) > 0 {
+		fmt.Fprintf(&b, " without %v", e.Without)
 	}
 	if e.LocalPref != nil {
 		fmt.Fprintf(&b, " and LOCAL_PREF %d", *e.LocalPref)
@@ -66,6 +71,11 @@ func (e RouteVia) Check(v View) error {
 	for _, c := range e.Communities {
 		if !slices.Contains(r.Communities, c) {
 			return fmt.Errorf("%s: %s carries communities %v, missing %s", e.Router, r.Prefix, r.Communities, c)
+		}
+	}
+	for _, c := range e.Without {
+		if slices.Contains(r.Communities, c) {
+			return fmt.Errorf("%s: %s carries %s, which it must not", e.Router, r.Prefix, c)
 		}
 	}
 	if e.LocalPref != nil {

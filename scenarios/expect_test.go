@@ -32,6 +32,8 @@ func TestExpectations(t *testing.T) {
 		{RouteVia{Router: "r1", Service: "default/demo", Communities: []string{"64512:1100"}, LocalPref: Pref(200)}, ""},
 		{RouteVia{Router: "r1", Service: "default/demo", Communities: []string{"64512:1200"}}, "missing 64512:1200"},
 		{RouteVia{Router: "r1", Service: "default/demo", LocalPref: Pref(100)}, "LOCAL_PREF 200, want 100"},
+		{RouteVia{Router: "r1", Service: "default/demo", Without: []string{"64512:1200"}}, ""},
+		{RouteVia{Router: "r1", Service: "default/demo", Without: []string{"no-export"}}, "carries no-export, which it must not"},
 		{RouteVia{Router: "r3", Service: "default/demo", LocalPref: Pref(100)}, "no LOCAL_PREF"},
 		{RouteVia{Router: "r1", Service: "default/demo", Length: 24, NextHops: []string{"n3"}}, ""},
 		{RouteVia{Router: "r1", Service: "default/demo", Length: 28}, "no route covering"},
