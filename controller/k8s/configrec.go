@@ -44,6 +44,7 @@ func (c *configReconciler) reconcile(ctx context.Context, _ ctrl.Request) (ctrl.
 	}
 	dg := digest(res)
 	cfg, fs := config.For(res, config.Options{Namespace: c.ns})
+	pw := config.Passwords(res)
 	_, _, inForce, current := c.st.configStatus()
 	if cfg == nil {
 		// Keep the last good configuration in force and say so, loudly, once.
@@ -51,10 +52,10 @@ func (c *configReconciler) reconcile(ctx context.Context, _ ctrl.Request) (ctrl.
 		if dg != c.reported {
 			c.reported = dg
 			c.log.Error("configuration invalid, last valid one stays in force",
-				"errors", len(fs.Errors()), "inForce", inForce, "findings", fs.Err())
-			c.warnObjects(&res, fs)
+				"errors", len(fs.Errors()), "inForce", inForce, "findings", config.Redact(fs.Err().Error(), pw))
+			c.warnObjects(&res, fs, pw)
 		}
-		return ctrl.Result{}, writeConfigState(ctx, c.client, c.reader, c.ns, ConfigState(fs, inForce))
+		return ctrl.Result{}, writeConfigState(ctx, c.client, c.reader, c.ns, ConfigState(fs, inForce, pw))
 	}
 	c.reported = ""
 	if dg != current {
@@ -82,20 +83,20 @@ func (c *configReconciler) reconcile(ctx context.Context, _ ctrl.Request) (ctrl.
 		c.st.open()
 		c.pools.touch()
 	}
-	return ctrl.Result{}, writeConfigState(ctx, c.client, c.reader, c.ns, ConfigState(fs, inForce))
+	return ctrl.Result{}, writeConfigState(ctx, c.client, c.reader, c.ns, ConfigState(fs, inForce, pw))
 }
 
 // warnObjects records a Warning event on each object an error finding names, when
 // that object exists (a finding may name something missing, like an unknown BFD
 // profile a peer refers to).
-func (c *configReconciler) warnObjects(res *config.Resources, fs config.Findings) {
+func (c *configReconciler) warnObjects(res *config.Resources, fs config.Findings, pw []string) {
 	for _, f := range fs.Errors() {
 		name := f.Name
 		if i := strings.LastIndex(name, "/"); i >= 0 {
 			name = name[i+1:]
 		}
 		if obj := objectFor(res, f.Kind, name); obj != nil {
-			c.events.Event(obj, corev1.EventTypeWarning, ReasonInvalidConfig, f.String())
+			c.events.Event(obj, corev1.EventTypeWarning, ReasonInvalidConfig, config.Redact(f.String(), pw))
 		}
 	}
 }

@@ -27,7 +27,9 @@ const (
 // the errors joined in LastError, every finding, and which configuration is in force
 // (the last good one when the latest is invalid). It is pure and has no timestamps,
 // so writing it again for the same input changes nothing.
-func ConfigState(fs config.Findings, inForce string) v1beta1.ConfigurationStateStatus {
+// Free text goes through config.Redact with passwords: a finding about
+// spec.password quotes it.
+func ConfigState(fs config.Findings, inForce string, passwords []string) v1beta1.ConfigurationStateStatus {
 	st := v1beta1.ConfigurationStateStatus{Result: v1beta1.ConfigurationStateValid, InForce: inForce}
 	if inForce == "" {
 		st.InForce = noConfigInForce
@@ -36,10 +38,10 @@ func ConfigState(fs config.Findings, inForce string) v1beta1.ConfigurationStateS
 	for _, f := range fs {
 		st.Findings = append(st.Findings, v1beta1.ConfigurationFinding{
 			Severity: string(f.Severity), Code: f.Code, Kind: f.Kind, Name: f.Name, Field: f.Field,
-			Message: f.Message, Hint: f.Hint,
+			Message: config.Redact(f.Message, passwords), Hint: config.Redact(f.Hint, passwords),
 		})
 		if f.Severity == config.SeverityError {
-			errs = append(errs, f.String())
+			errs = append(errs, config.Redact(f.String(), passwords))
 		}
 	}
 	if len(errs) > 0 {

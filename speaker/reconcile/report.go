@@ -2,7 +2,6 @@ package reconcile
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -68,32 +67,7 @@ func (secretList) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte("[redacted
 // secretsOf lists the passwords in a snapshot, longest first (so that a password
 // containing another is replaced whole).
 func secretsOf(res config.Resources) *secretList {
-	var out secretList
-	for _, p := range res.Peers {
-		if p.Spec.Password != "" {
-			out = append(out, p.Spec.Password)
-		}
-	}
-	for _, p := range res.LegacyPeers {
-		if p.Spec.Password != "" {
-			out = append(out, p.Spec.Password)
-		}
-	}
-	for _, s := range res.Secrets {
-		if v := string(s.Data["password"]); v != "" {
-			out = append(out, v)
-		}
-		if v := s.StringData["password"]; v != "" {
-			out = append(out, v)
-		}
-	}
-	slices.SortFunc(out, func(a, b string) int {
-		if len(a) != len(b) {
-			return len(b) - len(a)
-		}
-		return strings.Compare(a, b)
-	})
-	out = slices.Compact(out)
+	out := secretList(config.Passwords(res))
 	return &out
 }
 
