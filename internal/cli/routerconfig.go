@@ -31,7 +31,7 @@ type routerConfigFlags struct {
 func newRouterConfigCmd(s Streams) *cobra.Command {
 	var f routerConfigFlags
 	cmd := &cobra.Command{
-		Use:   "router-config --kind frr|bird|vyos|eos|iosxe -f MANIFESTS [-f ...]",
+		Use:   "router-config --kind frr|bird|gobgp|vyos|eos|iosxe -f MANIFESTS [-f ...]",
 		Short: "Generate the upstream router's side of a bgplb/MetalLB configuration",
 		Long: `router-config reads the same manifests the cluster gets, validates them like the
 controller does (refusing on errors), and prints the configuration of the router at the
