@@ -29,6 +29,14 @@ func testCELRules(t *testing.T, peers dynamic.ResourceInterface) {
 	if _, err := peers.Create(ctx, peer("base"), dryRun); err != nil {
 		t.Fatalf("valid base peer rejected: %v", err)
 	}
+	// 4-byte private ASNs (RFC 6996: 4200000000-4294967294) are what many fabrics
+	// use: the uint32 fields must take them.
+	big := peer("four-byte")
+	spec := big.Object["spec"].(map[string]any)
+	spec["myASN"], spec["peerASN"], spec["localASN"] = int64(4200000000), int64(4294967294), int64(4200000001)
+	if _, err := peers.Create(ctx, big, dryRun); err != nil {
+		t.Errorf("BGPPeer with 4-byte ASNs rejected: %v", err)
+	}
 	cases := []struct {
 		name   string
 		change func(spec map[string]any)
