@@ -197,7 +197,6 @@ bench: packages controlplane-tools build
 	-$(MAKE) -s bench-allocator 2>&1 | tee -a $(BENCH_RAW)
 	-$(MAKE) -s bench-controller 2>&1 | tee -a $(BENCH_RAW)
 	-$(MAKE) -s bench-speaker 2>&1 | tee -a $(BENCH_RAW)
-	-$(GO) test -run '^$$' -bench '^BenchmarkAnnounce10k$$' -benchtime 1x -count 1 -timeout 20m ./speaker/gobgp/ 2>&1 | tee -a $(BENCH_RAW)
 	-$(MAKE) -s bench-bfd 2>&1 | tee -a $(BENCH_RAW)
 	-$(MAKE) -s bench-lab 2>&1 | tee -a $(BENCH_RAW)
 	@echo; $(GO) run ./internal/benchtable $(BENCH_RAW) out/bench/results.json

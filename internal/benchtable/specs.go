@@ -10,8 +10,6 @@ var Specs = []Spec{
 		Figure: "s@10000", Ratio: "ratio@10000", Unit: "s", Target: "<= 1.3x"},
 	{What: "speaker: 100,000 /32 into FRR vs bare GoBGP", Benchmark: "BenchmarkSpeakerConvergence",
 		Figure: "s@100000", Ratio: "ratio@100000", Unit: "s", Target: "linear growth"},
-	{What: "GoBGP adapter: 10,000 paths vs bare GoBGP", Benchmark: "BenchmarkAnnounce10k",
-		Figure: "adapter-s", Baseline: "baseline-s", Ratio: "ratio", Unit: "s", Target: "~1x"},
 	{What: "reconcile loop: 100,000 Services burst (router fake)", Benchmark: "BenchmarkReconcile100k",
 		Figure: "s-burst", Unit: "s", Target: "-"},
 	{What: "BFD 100ms x3: node frozen -> FIB, median/theory", Benchmark: "BenchmarkBFDFailover",

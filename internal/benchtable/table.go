@@ -133,5 +133,5 @@ func ratio(v *float64) string {
 	if v == nil {
 		return "-"
 	}
-	return fmt.Sprintf("%.2fx", *v)
+	return strconv.FormatFloat(*v, 'g', 3, 64) + "x"
 }
