@@ -81,10 +81,7 @@ func Compute(services []*corev1.Service, nodes map[string]NodeInfo) Desired {
 		d.Slices = append(d.Slices, EndpointSlices(svc, backends)...)
 		ips, findings := ingressIPs(svc)
 		d.Findings = append(d.Findings, findings...)
-		for _, b := range backends {
-			if !b.ready {
-				continue
-			}
+		for _, b := range answering(svc, backends, nodes) {
 			for _, ip := range ips {
 				d.Bindings[Binding{Namespace: b.info.Namespace, IP: ip}] = true
 				for _, p := range svc.Spec.Ports {
@@ -100,6 +97,32 @@ func Compute(services []*corev1.Service, nodes map[string]NodeInfo) Desired {
 }
 
 func key(svc *corev1.Service) string { return svc.Namespace + "/" + svc.Name }
+
+// answering are the nodes that take the Service's traffic, as kube-proxy would:
+// with externalTrafficPolicy Local only the nodes with a ready backend; with
+// Cluster every node while any backend is ready (kube-proxy forwards it there;
+// the lab answers where the request entered, so a client sees the node ECMP chose).
+func answering(svc *corev1.Service, backends []backend, nodes map[string]NodeInfo) []backend {
+	var ready []backend
+	for _, b := range backends {
+		if b.ready {
+			ready = append(ready, b)
+		}
+	}
+	if svc.Spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal || len(ready) == 0 {
+		return ready
+	}
+	names := make([]string, 0, len(nodes))
+	for n := range nodes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]backend, 0, len(names))
+	for _, n := range names {
+		out = append(out, backend{node: n, info: nodes[n], ready: true})
+	}
+	return out
+}
 
 // backendsOf reads the placement annotations. Unknown nodes are findings,
 // not errors: a scenario may name a node the current topology lacks.

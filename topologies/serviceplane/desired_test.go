@@ -97,3 +97,23 @@ func equalSets[K comparable](a, b map[K]bool) bool {
 	}
 	return true
 }
+
+// externalTrafficPolicy Cluster: every node takes the traffic while any backend
+// is ready (kube-proxy forwards it); with none ready, no node does.
+func TestComputeClusterPolicyAnswersOnEveryNode(t *testing.T) {
+	svc := clusterService(lbService("web", map[string]string{AnnotationBackends: "node1"}, "203.0.113.10"))
+	d := Compute([]*corev1.Service{svc}, testNodes)
+	for _, n := range []string{"node1", "node2", "node3"} {
+		if !d.Listeners[Listener{Node: n, Namespace: testNodes[n].Namespace, IP: ip("203.0.113.10"), Port: 80}] {
+			t.Errorf("%s does not answer for a Cluster Service: %v", n, d.Listeners)
+		}
+	}
+	if len(d.Slices) == 0 || len(d.Slices[0].Endpoints) != 1 {
+		t.Errorf("EndpointSlices must still list the backends only: %+v", d.Slices)
+	}
+	svc.Annotations[AnnotationBackendsReady] = ""
+	if d := Compute([]*corev1.Service{svc}, testNodes); len(d.Listeners) != 0 || len(d.Bindings) != 0 {
+		t.Errorf("no ready backend, yet nodes answer: %v", d.Listeners)
+	}
+}
+

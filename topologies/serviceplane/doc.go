@@ -15,9 +15,12 @@
 //     one endpoint per backend node with nodeName and ready/serving conditions),
 //     so the speaker's externalTrafficPolicy logic reads something real.
 //   - Service IPs: once the Service has status.loadBalancer.ingress IPs, each IP
-//     is added as /32 (/128) on lo of the ready backend nodes' namespaces, and a
+//     is added as /32 (/128) on lo of the nodes that take its traffic, and a
 //     tiny HTTP server on IP:port (each TCP port) answers with the node's name,
-//     so `curl http://VIP/` from a lab client shows which node served it.
+//     so `curl http://VIP/` from a lab client shows which node served it. As
+//     kube-proxy: externalTrafficPolicy Local, the ready backend nodes only;
+//     Cluster, every node while any backend is ready (the node the request
+//     entered answers, standing in for kube-proxy's forwarding).
 //
 // Placement is declared on the Service by the lab's demo manifests and by
 // scenarios:
