@@ -90,6 +90,16 @@ func (b *builder) peer(o ref, s v1beta2.BGPPeerSpec) *Peer {
 	if strings.ContainsAny(s.VRFName, "\n\r\t ") {
 		b.errorf(o, "spec.vrf", "peer-vrf-invalid", "write the VRF's interface name, without spaces", "vrf %q contains whitespace", s.VRFName)
 	}
+	// MetalLB's FRR mode runs these; this speaker does not yet. Accepted (the object
+	// is valid MetalLB) but said at lint time, not discovered on the node.
+	if s.Interface != "" {
+		b.warnf(o, "spec.interface", "peer-interface-unsupported", "set spec.peerAddress to the router's address on that link",
+			"unnumbered BGP (interface %q) is not supported by the bgplb speaker yet: no node will run this peer", s.Interface)
+	}
+	if s.VRFName != "" {
+		b.warnf(o, "spec.vrf", "peer-vrf-unsupported", "remove vrf and peer from the default VRF",
+			"VRF %q is not supported by the bgplb speaker yet: no node will run this peer", s.VRFName)
+	}
 	if s.BFDProfile != "" && b.bfdByName[s.BFDProfile] == nil {
 		b.errorf(o, "spec.bfdProfile", "peer-bfd-profile-missing", "create a BFDProfile with this name, or remove bfdProfile",
 			"BFDProfile %q does not exist", s.BFDProfile)
