@@ -142,4 +142,3 @@ func TestConfigStateRedacts(t *testing.T) {
 		}
 	}
 }
-

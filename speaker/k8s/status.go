@@ -76,7 +76,7 @@ func ConfigState(rep reconcile.Report) v1beta1.ConfigurationStateStatus {
 	for _, f := range rep.Findings {
 		st.Findings = append(st.Findings, v1beta1.ConfigurationFinding{
 			Severity: string(f.Severity), Kind: f.Kind, Name: f.Name, Field: f.Field,
-			Message: rep.Redact(f.Code + ": " + f.Message), Hint: rep.Redact(f.Hint),
+			Code: f.Code, Message: rep.Redact(f.Message), Hint: rep.Redact(f.Hint),
 		})
 		if f.Severity == config.SeverityError {
 			errs = append(errs, rep.Redact(f.String()))
