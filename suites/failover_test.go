@@ -54,6 +54,14 @@ var _ = Describe("multi-DC failover", Ordered, Label("feature:failover", "router
 		await(l, scenarios.Step{Name: "backends on every node, announced by all to all routers", Within: 60 * time.Second,
 			Do:     scenarios.Action{Backends: &scenarios.Backends{Service: demo, Nodes: all}},
 			Expect: via(all)})
+		// Our BFD is up with every router: FRR's bfdd on r1, r2, r4 and BIRD's on r3.
+		var bfdUp []scenarios.Expectation
+		for _, r := range []string{"r1", "r2", "r3", "r4"} {
+			for _, n := range all {
+				bfdUp = append(bfdUp, scenarios.BFDIs{Router: r, PeerNode: n, State: "up"})
+			}
+		}
+		await(l, scenarios.Step{Name: "BFD up on FRR and BIRD", Within: 30 * time.Second, Expect: bfdUp})
 		ip = serviceIP(l, demo).Addr().String()
 		fibs = map[string]*runner.FIB{}
 		for _, r := range []string{"r1", "r2", "r3", "r4"} {

@@ -20,26 +20,47 @@ type Metrics map[string]float64
 // a benchmark seen twice keeps its last run.
 func Parse(r io.Reader) (map[string]Metrics, error) {
 	out := map[string]Metrics{}
-	line := regexp.MustCompile(`^(Benchmark[^\s-]+)(-\d+)?\s+\d+\s+(.*)$`)
+	line := regexp.MustCompile(`^(Benchmark[^\s-]+)(-\d+)?\s+\d+\s+(\S+ ns/op.*)$`)
+	// A benchmark that logs while it runs splits its line: the name first, then
+	// "  N  X ns/op ..." on a later line.
+	name := regexp.MustCompile(`^(Benchmark[^\s-]+)(-\d+)?\s`)
+	rest := regexp.MustCompile(`^\s+\d+\s+(\S+ ns/op.*)$`)
+	pending := ""
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
-		m := line.FindStringSubmatch(sc.Text())
-		if m == nil {
+		var bench, metrics string
+		if m := line.FindStringSubmatch(sc.Text()); m != nil {
+			bench, metrics = m[1], m[3]
+		} else if m := rest.FindStringSubmatch(sc.Text()); m != nil && pending != "" {
+			bench, metrics = pending, m[1]
+		} else if m := name.FindStringSubmatch(sc.Text()); m != nil {
+			pending = m[1]
+			continue
+		} else {
 			continue
 		}
-		f := strings.Fields(m[3])
-		ms := Metrics{}
-		for i := 0; i+1 < len(f); i += 2 {
-			v, err := strconv.ParseFloat(f[i], 64)
-			if err != nil {
-				return nil, fmt.Errorf("benchtable: %s: value %q: %w", m[1], f[i], err)
-			}
-			ms[f[i+1]] = v
+		pending = ""
+		ms, err := parseMetrics(bench, metrics)
+		if err != nil {
+			return nil, err
 		}
-		out[m[1]] = ms
+		out[bench] = ms
 	}
 	return out, sc.Err()
+}
+
+func parseMetrics(bench, s string) (Metrics, error) {
+	f := strings.Fields(s)
+	ms := Metrics{}
+	for i := 0; i+1 < len(f); i += 2 {
+		v, err := strconv.ParseFloat(f[i], 64)
+		if err != nil {
+			return nil, fmt.Errorf("benchtable: %s: value %q: %w", bench, f[i], err)
+		}
+		ms[f[i+1]] = v
+	}
+	return ms, nil
 }
 
 // Spec says how one row is read from a benchmark's metrics.
@@ -91,6 +112,10 @@ func Rows(specs []Spec, results map[string]Metrics) []Row {
 		switch {
 		case s.Ratio != "":
 			r.Ratio = get(ms, s.Ratio)
+			if r.Baseline == nil && s.Anchor == 0 && r.Figure != nil && r.Ratio != nil && *r.Ratio != 0 && s.Ratio != s.Figure {
+				b := *r.Figure / *r.Ratio // the benchmark reports figure and ratio; the baseline is theirs
+				r.Baseline, r.Basis = &b, "same run"
+			}
 		case r.Figure != nil && r.Baseline != nil && *r.Baseline != 0:
 			v := *r.Figure / *r.Baseline
 			r.Ratio = &v

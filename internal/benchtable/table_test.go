@@ -11,12 +11,17 @@ BenchmarkBFDFailover-2   	       1	86742543030 ns/op	         3.011 max/theory@1
 PASS
 BenchmarkAnnounce10k-2 1 5 ns/op 0.8 adapter-s 0.7 baseline-s 1.14 ratio
 BenchmarkControllerServices-2 1 5 ns/op 20.5 s-all-have-IP
+BenchmarkLabUpDown-2   	2026/12/02 06:54:01 INFO lab up lab=two-dc took=1.2s
+       3	6108349763 ns/op	         1.918 down-s	         4.189 up-s
 `
 
 func TestParseAndRows(t *testing.T) {
 	res, err := Parse(strings.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if got := res["BenchmarkLabUpDown"]["up-s"]; got != 4.189 {
+		t.Fatalf("a split benchmark line: up-s = %v", got)
 	}
 	if got := res["BenchmarkBFDFailover"]["median/theory@100x3"]; got != 1.052 {
 		t.Fatalf("median/theory = %v", got)
