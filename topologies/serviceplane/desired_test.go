@@ -116,4 +116,3 @@ func TestComputeClusterPolicyAnswersOnEveryNode(t *testing.T) {
 		t.Errorf("no ready backend, yet nodes answer: %v", d.Listeners)
 	}
 }
-

@@ -42,4 +42,3 @@ func clusterService(svc *corev1.Service) *corev1.Service {
 	svc.Spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyCluster
 	return svc
 }
-
