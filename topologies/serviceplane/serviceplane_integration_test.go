@@ -54,7 +54,9 @@ func TestIntegrationServicePlane(t *testing.T) {
 	svc := &corev1.Service{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "web",
 			Annotations: map[string]string{AnnotationBackends: "n1,n2"}},
-		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer,
+		// Local: only ready backends hold the VIP, which the readiness steps check
+		// (with Cluster every node answers while a backend is ready; unit-tested).
+		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer, ExternalTrafficPolicy: corev1.ServiceExternalTrafficPolicyLocal,
 			Ports: []corev1.ServicePort{{Name: "http", Port: 80, Protocol: corev1.ProtocolTCP}}},
 	}
 	svc, err := client.CoreV1().Services("default").Create(ctx, svc, metav1.CreateOptions{})
