@@ -40,6 +40,7 @@ func installs() []install {
 				"speaker":    map[string]any{"nodeSelector": map[string]any{"bgp": "yes"}},
 				"controller": map[string]any{"replicas": 3, "nodeSelector": map[string]any{"role": "infra"}},
 				"prometheus": map[string]any{"serviceMonitor": map[string]any{"enabled": true}},
+				"webhook":    map[string]any{"enabled": true, "port": 9444},
 			}})
 		}, namespace: "edge-lb", prefix: "edge-bgplb", monitors: true},
 	}
@@ -55,7 +56,7 @@ func checkFacts(t *testing.T, in install, b bundle) {
 	}
 	for _, o := range b {
 		switch o.GetKind() {
-		case "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "Namespace":
+		case "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "Namespace", "ValidatingWebhookConfiguration":
 		default:
 			if o.GetNamespace() != in.namespace {
 				t.Errorf("%s/%s in namespace %q, want %q", o.GetKind(), o.GetName(), o.GetNamespace(), in.namespace)
@@ -63,6 +64,7 @@ func checkFacts(t *testing.T, in install, b bundle) {
 		}
 	}
 	checkRBAC(t, in, b)
+	checkWebhook(t, in, b)
 	checkSpeaker(t, in, b)
 	checkController(t, in, b)
 	for _, c := range []string{"controller", "speaker"} {
@@ -96,8 +98,8 @@ func checkRBAC(t *testing.T, in install, b bundle) {
 				if kind == "ClusterRole" && slices.Contains(rule.resources, "secrets") {
 					t.Errorf("ClusterRole %s grants secrets cluster-wide", r.GetName())
 				}
-				if slices.Contains(rule.resources, "secrets") && !sameSet(rule.verbs, []string{"get", "list", "watch"}) {
-					t.Errorf("%s %s grants %v on secrets, want get/list/watch", kind, r.GetName(), rule.verbs)
+				if slices.Contains(rule.resources, "secrets") && !sameSet(rule.verbs, []string{"get", "list", "watch"}) && !webhookSecretRule(in, r.GetName(), rule) {
+					t.Errorf("%s %s grants %v on secrets, want get/list/watch (writes: only the webhook's certificate Secret)", kind, r.GetName(), rule.verbs)
 				}
 			}
 		}
@@ -237,4 +239,47 @@ func readFile(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// webhookSecretRule: the one write on Secrets bgplb needs — the webhook's Role may
+// create (Kubernetes cannot limit create by name) and update only its certificate.
+func webhookSecretRule(in install, role string, r rule) bool {
+	if role != in.prefix+"-controller-webhook" {
+		return false
+	}
+	if sameSet(r.verbs, []string{"create"}) && len(r.names) == 0 {
+		return true
+	}
+	return sameSet(r.verbs, []string{"get", "update"}) && sameSet(r.names, []string{in.prefix + "-webhook-cert"})
+}
+
+// checkWebhook: when rendered, the webhook fails open, never validates DELETE,
+// reaches the controller's Service, and the controller is told to serve it.
+func checkWebhook(t *testing.T, in install, b bundle) {
+	t.Helper()
+	vwcs := b.ofKind("ValidatingWebhookConfiguration")
+	if len(vwcs) == 0 {
+		return
+	}
+	hooks, _, _ := unstructured.NestedSlice(vwcs[0].Object, "webhooks")
+	for _, h := range hooks {
+		m := h.(map[string]any)
+		if str(m, "failurePolicy") != "Ignore" {
+			t.Errorf("webhook %s failurePolicy %q, want Ignore (fail open)", str(m, "name"), str(m, "failurePolicy"))
+		}
+		rs, _ := m["rules"].([]any)
+		for _, r := range rs {
+			if slices.Contains(strs(r.(map[string]any)["operations"]), "DELETE") {
+				t.Errorf("webhook %s validates DELETE: a configuration must come apart in any order", str(m, "name"))
+			}
+		}
+		svc := nested(m, "clientConfig", "service")
+		if svc["name"] != in.prefix+"-webhook" || svc["namespace"] != in.namespace || b.find("Service", in.prefix+"-webhook") == nil {
+			t.Errorf("webhook reaches %v; want Service %s/%s-webhook, rendered", svc, in.namespace, in.prefix)
+		}
+	}
+	c := container(t, nested(b.find("Deployment", in.prefix+"-controller").Object, "spec", "template", "spec"))
+	if !slices.ContainsFunc(strs(c["args"]), func(a string) bool { return strings.HasPrefix(a, "--webhook-addr=") }) {
+		t.Errorf("webhook rendered but the controller is not told to serve it: %v", c["args"])
+	}
 }

@@ -9,14 +9,14 @@ import (
 )
 
 // rule is one RBAC policy rule.
-type rule struct{ groups, resources, verbs []string }
+type rule struct{ groups, resources, verbs, names []string }
 
 func rules(role *unstructured.Unstructured) []rule {
 	rs, _, _ := unstructured.NestedSlice(role.Object, "rules")
 	var out []rule
 	for _, r := range rs {
 		m := r.(map[string]any)
-		out = append(out, rule{groups: strs(m["apiGroups"]), resources: strs(m["resources"]), verbs: strs(m["verbs"])})
+		out = append(out, rule{groups: strs(m["apiGroups"]), resources: strs(m["resources"]), verbs: strs(m["verbs"]), names: strs(m["resourceNames"])})
 	}
 	return out
 }

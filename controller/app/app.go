@@ -31,6 +31,8 @@ type Flags struct {
 	QPS         float64
 	Burst       int
 	Version     bool
+	// Webhook: the optional validating webhook (empty Addr: off).
+	WebhookAddr, WebhookService, WebhookSecret, WebhookConfig string
 }
 
 // Parse reads args (without the program name). Help goes to stderr and returns
@@ -52,6 +54,10 @@ func Parse(args []string, stderr io.Writer) (Flags, error) {
 	fs.StringVar(&f.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.Float64Var(&f.QPS, "kube-api-qps", 200, "client-side request rate limit towards the apiserver")
 	fs.IntVar(&f.Burst, "kube-api-burst", 400, "client-side request burst towards the apiserver")
+	fs.StringVar(&f.WebhookAddr, "webhook-addr", "", "serve the validating admission webhook on this HTTPS address, e.g. :9443 (empty: off)")
+	fs.StringVar(&f.WebhookService, "webhook-service", "bgplb-webhook", "the webhook's Service, named in its certificate")
+	fs.StringVar(&f.WebhookSecret, "webhook-secret", "bgplb-webhook-cert", "Secret in --namespace holding the webhook's self-managed certificates")
+	fs.StringVar(&f.WebhookConfig, "webhook-config", "bgplb-validating-webhook", "ValidatingWebhookConfiguration whose caBundle the controller keeps current")
 	fs.BoolVar(&f.Version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -93,6 +99,7 @@ func Run(ctx context.Context, logger *slog.Logger, args []string, stdout, stderr
 	c, err := k8s.New(cfg, k8s.Options{
 		Namespace: f.Namespace, LBClass: f.LBClass, LeaderElect: f.LeaderElect,
 		MetricsAddr: f.MetricsAddr, HealthAddr: f.HealthAddr, Logger: logger,
+		Webhook: k8s.WebhookOptions{Addr: f.WebhookAddr, Service: f.WebhookService, Secret: f.WebhookSecret, Config: f.WebhookConfig},
 	})
 	if err != nil {
 		return err

@@ -38,7 +38,7 @@ func (c *configReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 }
 
 func (c *configReconciler) reconcile(ctx context.Context, _ ctrl.Request) (ctrl.Result, error) {
-	res, err := snapshot(ctx, c.client, c.ns)
+	res, err := Snapshot(ctx, c.client, c.ns)
 	if err != nil {
 		return ctrl.Result{}, err
 	}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -68,6 +69,20 @@ type Options struct {
 	Workers int
 	// Logger receives structured logs (keys: service, pool, ip, reason).
 	Logger *slog.Logger
+	// Webhook, when Addr is set, serves the validating admission webhook.
+	Webhook WebhookOptions
+}
+
+// WebhookOptions configure the optional validating webhook (controller/webhook).
+type WebhookOptions struct {
+	// Addr is the HTTPS bind address (e.g. ":9443"); empty disables the webhook.
+	Addr string
+	// Service is the webhook's Service (the certificate's DNS names); Secret holds
+	// the certificates; Config is the ValidatingWebhookConfiguration whose
+	// caBundle is kept current.
+	Service, Secret, Config string
+	// ExtraIPs become IP SANs of the serving certificate (tests use 127.0.0.1).
+	ExtraIPs []net.IP
 }
 
 // Controller is a configured, not yet started controller.
@@ -128,6 +143,11 @@ func New(cfg *rest.Config, opts Options) (*Controller, error) {
 		return nil, fmt.Errorf("controller manager: %w", err)
 	}
 	c := &Controller{mgr: mgr, st: newState()}
+	if opts.Webhook.Addr != "" {
+		if err := addWebhook(mgr, cfg, opts); err != nil {
+			return nil, err
+		}
+	}
 	if err := c.register(opts); err != nil {
 		return nil, err
 	}

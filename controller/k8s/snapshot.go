@@ -21,7 +21,9 @@ import (
 // snapshot lists every object the configuration is built from: the MetalLB kinds and
 // Secrets in the product namespace, and all Namespaces (serviceAllocation selects
 // them by label). It reads the manager's cache.
-func snapshot(ctx context.Context, c client.Reader, ns string) (config.Resources, error) {
+// Snapshot reads the configuration objects of namespace ns (and every Namespace,
+// for serviceAllocation's namespaceSelectors) into config.Resources.
+func Snapshot(ctx context.Context, c client.Reader, ns string) (config.Resources, error) {
 	var (
 		r     config.Resources
 		pools v1beta1.IPAddressPoolList
