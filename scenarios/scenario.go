@@ -44,7 +44,8 @@ type Action struct {
 	// Restart stops and starts a product process: "controller" (on the host) or
 	// "speaker" on Node.
 	Restart *Restart
-	// ControlPlane stops ("stop") or starts ("start") the apiserver.
+	// ControlPlane freezes ("freeze") or thaws ("thaw") the apiserver: the API is
+	// unreachable from the nodes meanwhile.
 	ControlPlane string
 }
 

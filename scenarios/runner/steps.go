@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -18,6 +20,8 @@ import (
 
 	"github.com/bgplb/bgplb/scenarios"
 	"github.com/bgplb/bgplb/topologies/backend"
+	"github.com/bgplb/bgplb/topologies/controlplane"
+	"github.com/bgplb/bgplb/topologies/lab"
 	"github.com/bgplb/bgplb/topologies/model"
 	"github.com/bgplb/bgplb/topologies/serviceplane"
 )
@@ -42,12 +46,15 @@ func (l *Lab) Do(ctx context.Context, a scenarios.Action) error {
 	case a.Backends != nil:
 		return l.backends(ctx, *a.Backends)
 	case a.Restart != nil:
-		if a.Restart.Process != "speaker" {
-			return fmt.Errorf("runner: restart of %q is not supported (speaker only)", a.Restart.Process)
+		switch a.Restart.Process {
+		case "speaker":
+			return l.Backend.Fault(ctx, l.Name, backend.Fault{Kind: backend.FaultRestart, Target: a.Restart.Node, Process: "speaker"})
+		case "controller":
+			return lab.RestartHost(l.Record.Dir, "controller")
 		}
-		return l.Backend.Fault(ctx, l.Name, backend.Fault{Kind: backend.FaultRestart, Target: a.Restart.Node, Process: "speaker"})
+		return fmt.Errorf("runner: restart of %q: want speaker or controller", a.Restart.Process)
 	case a.ControlPlane != "":
-		return fmt.Errorf("runner: control plane %s is not supported yet", a.ControlPlane)
+		return l.controlPlane(a.ControlPlane)
 	}
 	return nil
 }
@@ -182,4 +189,31 @@ func decode(yaml string) ([]*unstructured.Unstructured, error) {
 			out = append(out, &unstructured.Unstructured{Object: m})
 		}
 	}
+}
+
+// controlPlane freezes or thaws the lab's kube-apiserver: from the nodes' side
+// the API is gone (connections hang, as behind a partition) while nothing of it
+// is lost, so a thaw is a clean return.
+func (l *Lab) controlPlane(what string) error {
+	sig := map[string]syscall.Signal{"freeze": syscall.SIGSTOP, "thaw": syscall.SIGCONT}[what]
+	if sig == 0 {
+		return fmt.Errorf("runner: control plane action %q: want freeze or thaw", what)
+	}
+	pid, err := controlplane.PIDOf(l.Record.ControlPlane, "kube-apiserver")
+	if err != nil {
+		return err
+	}
+	if err := syscall.Kill(pid, sig); err != nil {
+		return fmt.Errorf("runner: signal kube-apiserver (pid %d): %w", pid, err)
+	}
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return err
+		}
+		if i := strings.LastIndexByte(string(data), ')'); i > 0 && i+2 < len(data) && (data[i+2] == 'T') == (sig == syscall.SIGSTOP) {
+			return nil
+		}
+	}
+	return fmt.Errorf("runner: kube-apiserver did not %s within 2 s", what)
 }

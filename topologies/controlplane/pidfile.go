@@ -147,3 +147,18 @@ func ownedBy(pid int, stateDir string) bool {
 	// With the separator, /tmp/cp does not claim the processes of /tmp/cp2.
 	return err == nil && bytes.Contains(cmdline, []byte(stateDir+string(filepath.Separator)))
 }
+
+// PIDOf returns the PID the control plane in stateDir recorded for a process
+// ("kube-apiserver", "etcd"): scenarios freeze the apiserver to take the API away.
+func PIDOf(stateDir, name string) (int, error) {
+	es, err := readPIDs(stateDir)
+	if err != nil {
+		return 0, err
+	}
+	for i := len(es) - 1; i >= 0; i-- { // the latest start wins
+		if es[i].name == name {
+			return es[i].pid, nil
+		}
+	}
+	return 0, fmt.Errorf("controlplane: no %s recorded in %s", name, stateDir)
+}

@@ -94,3 +94,34 @@ func stopHost(h HostProcess, grace time.Duration) error {
 	}
 	return errors.New("still running after SIGKILL: " + h.Name + " pid " + strconv.Itoa(h.PID))
 }
+
+// RestartHost stops a host process of a running lab ("controller") as SIGTERM
+// would in a rolling update, and starts it again with the same arguments: the
+// scenario of a controller restart. dir is the lab's directory (Record.Dir).
+func RestartHost(dir, process string) error {
+	rec, err := LoadRecord(dir)
+	if err != nil {
+		return err
+	}
+	if rec == nil {
+		return fmt.Errorf("lab: no record in %s", dir)
+	}
+	for i, h := range rec.HostProcesses {
+		if h.Name != process {
+			continue
+		}
+		if err := stopHost(h, 10*time.Second); err != nil {
+			return fmt.Errorf("lab: stop %s: %w", process, err)
+		}
+		nh, err := startHost(h.Name, h.Args, h.Log)
+		if err != nil {
+			return err
+		}
+		if nh.ExitCode != nil {
+			return fmt.Errorf("lab: %s exited at once after restart (code %d): see %s", process, *nh.ExitCode, h.Log)
+		}
+		rec.HostProcesses[i] = nh
+		return rec.save()
+	}
+	return fmt.Errorf("lab: no host process %q (the lab runs %d)", process, len(rec.HostProcesses))
+}

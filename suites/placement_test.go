@@ -1,0 +1,197 @@
+package suites
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/bgplb/bgplb/scenarios"
+	"github.com/bgplb/bgplb/scenarios/runner"
+)
+
+// single-router: one FRR router (ECMP over 2 paths) and nodes n1, n2. Which nodes
+// announce a Service, checked at the router, as MetalLB decides it.
+var _ = Describe("service placement", Ordered, Label("feature:etp-local", "feature:nodeselector", "feature:aggregation",
+	"feature:sharing", "feature:config-churn", "feature:apiserver-outage", "feature:controller-restart", "router:frr", "backend:netns", "speed:fast"), func() {
+	var l *runner.Lab
+	via := func(svc string, nodes ...string) scenarios.Expectation {
+		return scenarios.RouteVia{Router: "r1", Service: svc, NextHops: nodes}
+	}
+	step := func(name string, do scenarios.Action, es ...scenarios.Expectation) {
+		GinkgoHelper()
+		await(l, scenarios.Step{Name: name, Do: do, Within: 30 * time.Second, Expect: es})
+	}
+	apply := func(yaml string) scenarios.Action { return scenarios.Action{Apply: yaml} }
+
+	BeforeAll(func() {
+		l = upLab("single-router")
+		step("demo (Cluster) announced by both nodes", scenarios.Action{}, scenarios.HasIP{Service: "default/demo"}, via("default/demo", "n1", "n2"))
+	})
+
+	It("announces an externalTrafficPolicy Local Service only from nodes with a ready backend", func() {
+		step("Local Service with its backend on n1", apply(service("local", "Local", "n1", "")), via("default/local", "n1"))
+		step("backend moves to n2", scenarios.Action{Backends: &scenarios.Backends{Service: "default/local", Nodes: []string{"n2"}}},
+			via("default/local", "n2"))
+		step("no backend: withdrawn everywhere", scenarios.Action{Backends: &scenarios.Backends{Service: "default/local", Nodes: nil}},
+			scenarios.NoRoute{Router: "r1", Service: "default/local"})
+		step("Cluster Service is still announced by both", scenarios.Action{}, via("default/demo", "n1", "n2"))
+	})
+
+	It("stops announcing from a node labelled exclude-from-external-load-balancers, and resumes", func() {
+		const label = "node.kubernetes.io/exclude-from-external-load-balancers"
+		step("label n2", scenarios.Action{Label: &scenarios.NodeLabel{Node: "n2", Key: label, Value: "true"}}, via("default/demo", "n1"))
+		step("unlabel n2", scenarios.Action{Label: &scenarios.NodeLabel{Node: "n2", Key: label}}, via("default/demo", "n1", "n2"))
+	})
+
+	It("honours an advertisement's nodeSelectors", func() {
+		step("only n1 advertises lab-vips", apply(`
+apiVersion: metallb.io/v1beta1
+kind: BGPAdvertisement
+metadata: {name: lab-vips}
+spec:
+  ipAddressPools: [lab-vips]
+  nodeSelectors:
+  - matchLabels: {kubernetes.io/hostname: n1}
+`), via("default/demo", "n1"))
+		step("every node again", apply(`
+apiVersion: metallb.io/v1beta1
+kind: BGPAdvertisement
+metadata: {name: lab-vips}
+spec:
+  ipAddressPools: [lab-vips]
+  nodeSelectors: []
+`), via("default/demo", "n1", "n2"))
+	})
+
+	It("announces an aggregate with aggregationLength", func() {
+		agg := `
+apiVersion: metallb.io/v1beta1
+kind: BGPAdvertisement
+metadata: {name: aggregate}
+spec:
+  ipAddressPools: [lab-vips]
+  aggregationLength: 24
+`
+		step("aggregate /24 beside the /32", apply(agg),
+			scenarios.RouteVia{Router: "r1", Service: "default/demo", Length: 24, NextHops: []string{"n1", "n2"}}, via("default/demo", "n1", "n2"))
+		step("aggregate withdrawn with its advertisement", scenarios.Action{Delete: agg}, via("default/demo", "n1", "n2"))
+		v, _, err := l.View(context.Background())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(scenarios.RouteVia{Router: "r1", Service: "default/demo", Length: 24}.Check(v)).To(HaveOccurred(), "the /24 is still at r1")
+	})
+
+	It("gives Services sharing a key one IP and announces it", func() {
+		step("two Services, one key, different ports", apply(service("share-a", "Cluster", "n1", "web")+"---\n"+
+			sharedService("share-b", 8080, "web")), scenarios.HasIP{Service: "default/share-a"}, scenarios.HasIP{Service: "default/share-b"},
+			via("default/share-a", "n1", "n2"))
+		v, _, err := l.View(context.Background())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(v.Services["default/share-b"]).To(Equal(v.Services["default/share-a"]), "allow-shared-ip with the same key")
+	})
+
+	It("keeps announcing while the apiserver is unreachable, and carries on after", func() {
+		prefix := serviceIP(l, "default/demo")
+		fib, err := l.OpenFIB(context.Background(), "r1")
+		Expect(err).NotTo(HaveOccurred())
+		defer fib.Close()
+		Expect(l.Do(context.Background(), scenarios.Action{ControlPlane: "freeze"})).To(Succeed())
+		thawed := false
+		DeferCleanup(func() {
+			if !thawed {
+				_ = l.Do(context.Background(), scenarios.Action{ControlPlane: "thaw"})
+			}
+		})
+		// The lab's status needs the API for Service IPs: read the router's kernel.
+		Consistently(func() (int, error) { return fib.NextHops(prefix) }).WithTimeout(20*time.Second).WithPolling(200*time.Millisecond).
+			Should(Equal(2), "r1 lost next hops while only the API was away")
+		Expect(l.Do(context.Background(), scenarios.Action{ControlPlane: "thaw"})).To(Succeed())
+		thawed = true
+		step("a change after the outage is applied", scenarios.Action{Label: &scenarios.NodeLabel{Node: "n2",
+			Key: "node.kubernetes.io/exclude-from-external-load-balancers", Value: "true"}}, via("default/demo", "n1"))
+		step("and undone", scenarios.Action{Label: &scenarios.NodeLabel{Node: "n2",
+			Key: "node.kubernetes.io/exclude-from-external-load-balancers"}}, via("default/demo", "n1", "n2"))
+	})
+
+	It("keeps every Service's IP and route through a controller restart", func() {
+		before, _, err := l.View(context.Background())
+		Expect(err).NotTo(HaveOccurred())
+		routes := []scenarios.Expectation{via("default/demo", "n1", "n2"), via("default/share-a", "n1", "n2")}
+		await(l, scenarios.Step{Name: "restart the controller", Do: scenarios.Action{Restart: &scenarios.Restart{Process: "controller"}},
+			Within: 30 * time.Second, Hold: 10 * time.Second, Expect: routes})
+		after, _, err := l.View(context.Background())
+		Expect(err).NotTo(HaveOccurred())
+		for svc, ips := range before.Services {
+			Expect(after.Services[svc]).To(Equal(ips), "%s changed IP across the restart", svc)
+		}
+		step("the restarted controller allocates again", apply(service("after-restart", "Cluster", "n1", "")),
+			scenarios.HasIP{Service: "default/after-restart"}, via("default/after-restart", "n1", "n2"))
+	})
+
+	It("absorbs 30 successive configuration edits without resetting a session", func() {
+		before := sessionUptime(l, "r1", "n1")
+		start := time.Now()
+		for i := 1; i <= 30; i++ {
+			Expect(l.Apply(context.Background(), fmt.Sprintf(`
+apiVersion: metallb.io/v1beta1
+kind: BGPAdvertisement
+metadata: {name: churn}
+spec:
+  ipAddressPools: [lab-vips]
+  communities: ["64512:%d"]
+`, i))).To(Succeed())
+		}
+		step("last edit in force", scenarios.Action{},
+			scenarios.RouteVia{Router: "r1", Service: "default/demo", Communities: []string{"64512:30"}, Without: []string{"64512:29"}})
+		Expect(sessionUptime(l, "r1", "n1")).To(BeNumerically(">=", before+time.Since(start)-2*time.Second),
+			"r1's session with n1 was reset during the edits")
+	})
+})
+
+func service(name, policy, backends, shareKey string) string {
+	ann := fmt.Sprintf("    lab.bgplb.io/backends: %q\n", backends)
+	if shareKey != "" {
+		ann += fmt.Sprintf("    metallb.io/allow-shared-ip: %q\n", shareKey)
+	}
+	return fmt.Sprintf(`apiVersion: v1
+kind: Service
+metadata:
+  name: %s
+  namespace: default
+  annotations:
+%sspec:
+  type: LoadBalancer
+  externalTrafficPolicy: %s
+  ports: [{name: http, port: 80, protocol: TCP}]
+`, name, ann, policy)
+}
+
+func sharedService(name string, port int, key string) string {
+	return fmt.Sprintf(`apiVersion: v1
+kind: Service
+metadata:
+  name: %s
+  namespace: default
+  annotations:
+    lab.bgplb.io/backends: "n1"
+    metallb.io/allow-shared-ip: %q
+spec:
+  type: LoadBalancer
+  ports: [{name: alt, port: %d, protocol: TCP}]
+`, name, key, port)
+}
+
+// sessionUptime is how long router's session with node has been up (0 if not).
+func sessionUptime(l *runner.Lab, router, node string) time.Duration {
+	GinkgoHelper()
+	st, err := l.Status(context.Background())
+	Expect(err).NotTo(HaveOccurred())
+	for _, s := range st.Sessions {
+		if s.Router == router && s.Neighbor == node && s.State == "Established" {
+			return s.Uptime
+		}
+	}
+	return 0
+}
