@@ -85,7 +85,7 @@ spec:
 
 	It("gives Services sharing a key one IP and announces it", func() {
 		step("two Services, one key, different ports", apply(service("share-a", "Cluster", "n1", "web")+"---\n"+
-			sharedService("share-b", 8080, "web")), scenarios.HasIP{Service: "default/share-a"}, scenarios.HasIP{Service: "default/share-b"},
+			serviceOn("share-b", "Cluster", "n1", "web", 8080)), scenarios.HasIP{Service: "default/share-a"}, scenarios.HasIP{Service: "default/share-b"},
 			via("default/share-a", "n1", "n2"))
 		v, _, err := l.View(context.Background())
 		Expect(err).NotTo(HaveOccurred())
@@ -150,7 +150,10 @@ spec:
 	})
 })
 
-func service(name, policy, backends, shareKey string) string {
+// service is a LoadBalancer Service on port 80 with lab backends.
+func service(name, policy, backends, shareKey string) string { return serviceOn(name, policy, backends, shareKey, 80) }
+
+func serviceOn(name, policy, backends, shareKey string, port int) string {
 	ann := fmt.Sprintf("    lab.bgplb.io/backends: %q\n", backends)
 	if shareKey != "" {
 		ann += fmt.Sprintf("    metallb.io/allow-shared-ip: %q\n", shareKey)
@@ -164,23 +167,8 @@ metadata:
 %sspec:
   type: LoadBalancer
   externalTrafficPolicy: %s
-  ports: [{name: http, port: 80, protocol: TCP}]
-`, name, ann, policy)
-}
-
-func sharedService(name string, port int, key string) string {
-	return fmt.Sprintf(`apiVersion: v1
-kind: Service
-metadata:
-  name: %s
-  namespace: default
-  annotations:
-    lab.bgplb.io/backends: "n1"
-    metallb.io/allow-shared-ip: %q
-spec:
-  type: LoadBalancer
-  ports: [{name: alt, port: %d, protocol: TCP}]
-`, name, key, port)
+  ports: [{name: http, port: %d, protocol: TCP}]
+`, name, ann, policy, port)
 }
 
 // sessionUptime is how long router's session with node has been up (0 if not).
