@@ -151,7 +151,9 @@ spec:
 })
 
 // service is a LoadBalancer Service on port 80 with lab backends.
-func service(name, policy, backends, shareKey string) string { return serviceOn(name, policy, backends, shareKey, 80) }
+func service(name, policy, backends, shareKey string) string {
+	return serviceOn(name, policy, backends, shareKey, 80)
+}
 
 func serviceOn(name, policy, backends, shareKey string, port int) string {
 	ann := fmt.Sprintf("    lab.bgplb.io/backends: %q\n", backends)
