@@ -111,8 +111,8 @@ func newLabUpCmd(s Streams, f *labFlags) *cobra.Command {
 			if noStatus {
 				return nil
 			}
-			progress("waiting for the router-router BGP sessions (at most 30s)")
-			if _, err := lab.Settle(cmd.Context(), lab.StatusOptions{Name: rec.Name, Root: f.root, Backend: b}, 30*time.Second, 500*time.Millisecond); err != nil {
+			progress("waiting for the BGP sessions and the Service routes (at most 60s)")
+			if _, err := lab.Settle(cmd.Context(), lab.StatusOptions{Name: rec.Name, Root: f.root, Backend: b}, 60*time.Second, 500*time.Millisecond); err != nil {
 				return &ExitError{Code: ExitFailure, Err: err}
 			}
 			return printStatus(cmd.Context(), s, f, b, rec.Name, "table")
