@@ -50,7 +50,7 @@ var vcases = []vcase{
 	{name: "pools overlap", old: "vip: [198.18.0.0/24]", bad: "vip: [198.51.100.0/25]",
 		object: "pools", field: "vip", problem: "overlaps 198.51.100.0/24 of pool p2p"},
 	{name: "kind the backend cannot run", old: "{name: r2, kind: frr,", bad: "{name: r2, kind: ceos,",
-		caps: Capabilities{Backend: "netns", Kinds: []string{"bird", "frr", "gobgp", "vyos"}, IPv6: true, BFD: true, Bridges: true, MD5: true, GTSM: true},
+		caps:   Capabilities{Backend: "netns", Kinds: []string{"bird", "frr", "gobgp", "vyos"}, IPv6: true, BFD: true, Bridges: true, MD5: true, GTSM: true},
 		object: "node r2", field: "kind", problem: `kind "ceos" cannot run on the netns backend`},
 	{name: "BFD the backend lacks", old: "speakers: {bfd: p, holdTime: 9s}", good: "speakers: {holdTime: 9s}",
 		caps:   Capabilities{Backend: "mini", Kinds: RouterKinds, Bridges: true, MD5: true},
