@@ -15,7 +15,7 @@ import (
 // single-router: one FRR router (ECMP over 2 paths) and nodes n1, n2. Which nodes
 // announce a Service, checked at the router, as MetalLB decides it.
 var _ = Describe("service placement", Ordered, Label("feature:etp-local", "feature:nodeselector", "feature:aggregation",
-	"feature:sharing", "feature:config-churn", "feature:apiserver-outage", "feature:controller-restart", "router:frr", "backend:netns", "speed:fast"), func() {
+	"feature:sharing", "feature:config-churn", "feature:peer-nodeselector", "feature:apiserver-outage", "feature:controller-restart", "router:frr", "backend:netns", "speed:fast"), func() {
 	var l *runner.Lab
 	via := func(svc string, nodes ...string) scenarios.Expectation {
 		return scenarios.RouteVia{Router: "r1", Service: svc, NextHops: nodes}
@@ -64,6 +64,22 @@ spec:
   ipAddressPools: [lab-vips]
   nodeSelectors: []
 `), via("default/demo", "n1", "n2"))
+	})
+
+	It("runs a BGPPeer only on the nodes its nodeSelectors pick", func() {
+		peer := func(selectors string) string {
+			return `
+apiVersion: metallb.io/v1beta2
+kind: BGPPeer
+metadata: {name: r1}
+spec:
+  nodeSelectors: ` + selectors + "\n"
+		}
+		step("r1 peers with n1 only", apply(peer(`[{matchLabels: {kubernetes.io/hostname: n1}}]`)),
+			scenarios.SessionIs{Router: "r1", Neighbor: "n1", State: "Established"}, via("default/demo", "n1"))
+		Expect(establishedTo(l, "r1")).To(Equal([]string{"n1"}), "n2 still peers with r1")
+		step("every node again", apply(peer(`[]`)),
+			scenarios.SessionIs{Router: "r1", Neighbor: "n2", State: "Established"}, via("default/demo", "n1", "n2"))
 	})
 
 	It("announces an aggregate with aggregationLength", func() {
@@ -130,10 +146,10 @@ spec:
 			scenarios.HasIP{Service: "default/after-restart"}, via("default/after-restart", "n1", "n2"))
 	})
 
-	It("absorbs 30 successive configuration edits without resetting a session", func() {
+	It("absorbs 50 successive configuration edits without resetting a session", func() {
 		before := sessionUptime(l, "r1", "n1")
 		start := time.Now()
-		for i := 1; i <= 30; i++ {
+		for i := 1; i <= 50; i++ {
 			Expect(l.Apply(context.Background(), fmt.Sprintf(`
 apiVersion: metallb.io/v1beta1
 kind: BGPAdvertisement
@@ -144,7 +160,7 @@ spec:
 `, i))).To(Succeed())
 		}
 		step("last edit in force", scenarios.Action{},
-			scenarios.RouteVia{Router: "r1", Service: "default/demo", Communities: []string{"64512:30"}, Without: []string{"64512:29"}})
+			scenarios.RouteVia{Router: "r1", Service: "default/demo", Communities: []string{"64512:50"}, Without: []string{"64512:49"}})
 		Expect(sessionUptime(l, "r1", "n1")).To(BeNumerically(">=", before+time.Since(start)-2*time.Second),
 			"r1's session with n1 was reset during the edits")
 	})
