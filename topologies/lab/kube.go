@@ -66,6 +66,14 @@ func clientFromKubeconfig(path string) (client.Client, error) {
 // apply server-side-applies one typed object (TypeMeta set). Nodes get their status
 // applied too: addresses live there and the main resource ignores status.
 func apply(ctx context.Context, c client.Client, obj client.Object) error {
+	node, isNode := obj.(*corev1.Node)
+	var status corev1.NodeStatus
+	if isNode {
+		// A dual-stack node has two InternalIP addresses, which server-side apply
+		// refuses (it keys status.addresses by type); kubelets write status with an
+		// update, so the lab does too, after applying the rest.
+		status, node.Status = node.Status, corev1.NodeStatus{}
+	}
 	data, err := json.Marshal(obj)
 	if err != nil {
 		return err
@@ -75,10 +83,14 @@ func apply(ctx context.Context, c client.Client, obj client.Object) error {
 	if err := c.Patch(ctx, obj, client.RawPatch(types.ApplyPatchType, data), opts...); err != nil {
 		return fmt.Errorf("apply %s: %w", desc, err)
 	}
-	if _, isNode := obj.(*corev1.Node); isNode {
-		sub := []client.SubResourcePatchOption{client.FieldOwner(FieldManager), client.ForceOwnership}
-		if err := c.Status().Patch(ctx, obj, client.RawPatch(types.ApplyPatchType, data), sub...); err != nil {
-			return fmt.Errorf("apply %s status: %w", desc, err)
+	if isNode {
+		patch, err := json.Marshal(map[string]any{"status": status})
+		if err != nil {
+			return err
+		}
+		node.Status = status
+		if err := c.Status().Patch(ctx, node, client.RawPatch(types.MergePatchType, patch)); err != nil {
+			return fmt.Errorf("write %s status: %w", desc, err)
 		}
 	}
 	return nil
