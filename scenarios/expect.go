@@ -26,11 +26,16 @@ type RouteVia struct {
 	Without   []string
 	LocalPref *uint32
 	Length    int
+	// IPv6 checks the route to the Service's IPv6 address.
+	IPv6 bool
 }
 
 func (e RouteVia) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s has a route to %s", e.Router, e.Service)
+	if e.IPv6 {
+		b.WriteString(" (IPv6)")
+	}
 	if e.Length > 0 {
 		fmt.Fprintf(&b, " (/%d)", e.Length)
 	}
@@ -51,9 +56,9 @@ func (e RouteVia) String() string {
 
 // Check implements Expectation.
 func (e RouteVia) Check(v View) error {
-	rs, ip, ok := v.routesFor(e.Router, e.Service)
+	rs, ip, ok := v.routesFor(e.Router, e.Service, e.IPv6)
 	if !ok {
-		return fmt.Errorf("service %s has no IP yet", e.Service)
+		return fmt.Errorf("service %s has no IP of that family yet", e.Service)
 	}
 	if e.Length > 0 {
 		rs = slices.DeleteFunc(rs, func(r Route) bool { return r.Prefix.Bits() != e.Length })
@@ -90,14 +95,17 @@ func (e RouteVia) Check(v View) error {
 }
 
 // NoRoute: Router has no route covering Service's IP (a Service without an IP
-// has none anywhere).
-type NoRoute struct{ Router, Service string }
+// has none anywhere); IPv6 checks its IPv6 address.
+type NoRoute struct {
+	Router, Service string
+	IPv6            bool
+}
 
 func (e NoRoute) String() string { return fmt.Sprintf("%s has no route to %s", e.Router, e.Service) }
 
 // Check implements Expectation.
 func (e NoRoute) Check(v View) error {
-	rs, _, ok := v.routesFor(e.Router, e.Service)
+	rs, _, ok := v.routesFor(e.Router, e.Service, e.IPv6)
 	if ok && len(rs) > 0 {
 		return fmt.Errorf("%s still has %s via %v", e.Router, rs[0].Prefix, rs[0].NextHops)
 	}

@@ -8,12 +8,13 @@ import (
 
 func view() View {
 	return View{
-		Services: map[string][]string{"default/demo": {"198.18.0.1"}, "default/pending": nil},
+		Services: map[string][]string{"default/demo": {"198.18.0.1"}, "default/pending": nil, "default/dual": {"198.18.0.9", "2001:db8:ff::9"}},
 		Routes: []Route{
 			{Router: "r1", Prefix: netip.MustParsePrefix("198.18.0.1/32"), NextHops: []string{"n2", "n1"},
 				LocalPref: Pref(200), Communities: []string{"64512:1100", "no-export"}},
 			{Router: "r1", Prefix: netip.MustParsePrefix("198.18.0.0/24"), NextHops: []string{"n3"}},
 			{Router: "r3", Prefix: netip.MustParsePrefix("198.18.0.1/32"), NextHops: []string{"n3"}},
+			{Router: "r1", Prefix: netip.MustParsePrefix("2001:db8:ff::9/128"), NextHops: []string{"n1"}},
 		},
 		Sessions: []Session{{Router: "r1", Neighbor: "n1", State: "Established"}},
 		BFD:      []BFDPeer{{Router: "r1", PeerNode: "n1", State: "up"}},
@@ -38,7 +39,11 @@ func TestExpectations(t *testing.T) {
 		{RouteVia{Router: "r1", Service: "default/demo", Length: 24, NextHops: []string{"n3"}}, ""},
 		{RouteVia{Router: "r1", Service: "default/demo", Length: 28}, "no route covering"},
 		{RouteVia{Router: "r2", Service: "default/demo"}, "no route covering 198.18.0.1"},
-		{RouteVia{Router: "r1", Service: "default/pending"}, "no IP yet"},
+		{RouteVia{Router: "r1", Service: "default/pending"}, "no IP of that family yet"},
+		{RouteVia{Router: "r1", Service: "default/dual", IPv6: true, NextHops: []string{"n1"}}, ""},
+		{RouteVia{Router: "r1", Service: "default/dual", Length: 32}, "no route covering 198.18.0.9"},
+		{RouteVia{Router: "r1", Service: "default/demo", IPv6: true}, "no IP of that family"},
+		{NoRoute{Router: "r1", Service: "default/dual", IPv6: true}, "still has 2001:db8:ff::9/128"},
 		{NoRoute{Router: "r2", Service: "default/demo"}, ""},
 		{NoRoute{Router: "r1", Service: "default/pending"}, ""},
 		{NoRoute{Router: "r1", Service: "default/demo"}, "still has 198.18.0.1/32"},
@@ -69,7 +74,7 @@ func TestNextHopCountAndAll(t *testing.T) {
 	if n := v.NextHopCount("r2", "default/demo"); n != 0 {
 		t.Errorf("r2 next hops = %d, want 0", n)
 	}
-	err := All(v, []Expectation{HasIP{"default/demo"}, NoRoute{"r3", "default/demo"}})
+	err := All(v, []Expectation{HasIP{"default/demo"}, NoRoute{Router: "r3", Service: "default/demo"}})
 	if err == nil || !strings.HasPrefix(err.Error(), "r3 has no route to default/demo: ") {
 		t.Errorf("All = %v; want the second expectation named", err)
 	}

@@ -43,15 +43,18 @@ type BFDPeer struct {
 	Router, PeerNode, State string
 }
 
-// routesFor returns the router's routes that cover the Service's first IP, most
-// specific first ("" Service: none).
-func (v View) routesFor(router, service string) ([]Route, netip.Addr, bool) {
-	ips := v.Services[service]
-	if len(ips) == 0 {
-		return nil, netip.Addr{}, false
+// routesFor returns the router's routes that cover the Service's first IP (its
+// first IPv6 one with v6), most specific first.
+func (v View) routesFor(router, service string, v6 ...bool) ([]Route, netip.Addr, bool) {
+	want6 := len(v6) > 0 && v6[0]
+	var ip netip.Addr
+	for _, s := range v.Services[service] {
+		if a, err := netip.ParseAddr(s); err == nil && a.Is6() == want6 {
+			ip = a
+			break
+		}
 	}
-	ip, err := netip.ParseAddr(ips[0])
-	if err != nil {
+	if !ip.IsValid() {
 		return nil, netip.Addr{}, false
 	}
 	var out []Route
