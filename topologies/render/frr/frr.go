@@ -74,11 +74,14 @@ type neighbor struct {
 	UpdateSource          string
 	Multihop, TTLHops     uint8
 	BFDProfile            string
-	NextHopSelf           bool
-	RouteReflectorClient  bool
-	MaxPrefix             uint32
-	In, Out               string
-	v4, v6                bool
+	// ControlPlaneCheck lets graceful restart ride out a BFD down from a peer whose
+	// BFD shares its fate with BGP (C bit 0, RFC 5880 §4.1): a restarting speaker.
+	ControlPlaneCheck    bool
+	NextHopSelf          bool
+	RouteReflectorClient bool
+	MaxPrefix            uint32
+	In, Out              string
+	v4, v6               bool
 }
 
 type family struct {
@@ -128,6 +131,7 @@ func build(r render.Router) (config, error) {
 		nb.v4, nb.v6 = intent.Families(n)
 		if n.Role == render.RoleSpeaker {
 			nb.Out = "SPEAKER-OUT"
+			nb.ControlPlaneCheck = nb.BFDProfile != ""
 			c.HasSpeakers = true
 		} else {
 			c.HasRouters = true
