@@ -7,6 +7,10 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/bgplb/bgplb/api/v1beta2"
+	"github.com/bgplb/bgplb/topologies/model"
 
 	"github.com/bgplb/bgplb/scenarios"
 	"github.com/bgplb/bgplb/scenarios/runner"
@@ -15,7 +19,7 @@ import (
 // single-router: one FRR router (ECMP over 2 paths) and nodes n1, n2. Which nodes
 // announce a Service, checked at the router, as MetalLB decides it.
 var _ = Describe("service placement", Ordered, Label("feature:etp-local", "feature:nodeselector", "feature:aggregation",
-	"feature:sharing", "feature:config-churn", "feature:peer-nodeselector", "feature:apiserver-outage", "feature:controller-restart", "router:frr", "backend:netns", "speed:fast"), func() {
+	"feature:sharing", "feature:config-churn", "feature:peer-nodeselector", "feature:graceful-restart", "feature:apiserver-outage", "feature:controller-restart", "router:frr", "backend:netns", "speed:fast"), func() {
 	var l *runner.Lab
 	via := func(svc string, nodes ...string) scenarios.Expectation {
 		return scenarios.RouteVia{Router: "r1", Service: svc, NextHops: nodes}
@@ -144,6 +148,45 @@ spec:
 		}
 		step("the restarted controller allocates again", apply(service("after-restart", "Cluster", "n1", "")),
 			scenarios.HasIP{Service: "default/after-restart"}, via("default/after-restart", "n1", "n2"))
+	})
+
+	It("keeps the routes at the router through a graceful restart of a speaker", func() {
+		ctx := context.Background()
+		// enableGracefulRestart cannot change on a live peer: recreate r1's with it.
+		var peer v1beta2.BGPPeer
+		Expect(l.Client.Get(ctx, key(model.Namespace, "r1"), &peer)).To(Succeed())
+		Expect(l.Client.Delete(ctx, &peer)).To(Succeed())
+		fresh := &v1beta2.BGPPeer{ObjectMeta: metav1.ObjectMeta{Name: "r1", Namespace: model.Namespace}, Spec: peer.Spec}
+		fresh.Spec.EnableGracefulRestart = true
+		Eventually(func() error { return l.Client.Create(ctx, fresh) }).WithTimeout(10 * time.Second).Should(Succeed())
+		step("sessions back with graceful restart", scenarios.Action{},
+			scenarios.SessionIs{Router: "r1", Neighbor: "n1", State: "Established"}, via("default/demo", "n1", "n2"))
+
+		prefix := serviceIP(l, "default/demo")
+		fib, err := l.OpenFIB(ctx, "r1")
+		Expect(err).NotTo(HaveOccurred())
+		defer fib.Close()
+		least := make(chan int)
+		stop := make(chan struct{})
+		go func() { // the fewest next hops r1's kernel had at any moment of the restart
+			low := 99
+			for {
+				select {
+				case <-stop:
+					least <- low
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+				if n, err := fib.NextHops(prefix); err == nil {
+					low = min(low, n)
+				}
+			}
+		}()
+		step("restart n1's speaker", scenarios.Action{Restart: &scenarios.Restart{Process: "speaker", Node: "n1"}},
+			scenarios.SessionIs{Router: "r1", Neighbor: "n1", State: "Established"})
+		time.Sleep(2 * time.Second)
+		close(stop)
+		Expect(<-least).To(Equal(2), "r1's kernel lost n1's next hop during the restart: traffic to it was dropped")
 	})
 
 	It("absorbs 50 successive configuration edits without resetting a session", func() {
