@@ -30,7 +30,7 @@ import (
 // and, as the baseline in the same run, the 3 s/9 s hold timer with BFD off.
 // Run it with -benchtime 1x (make bench-bfd); BGPLB_BENCH_RUNS sets the runs.
 func BenchmarkBFDFailover(b *testing.B) {
-	if reason := cannotRun(); reason != "" && !testing.Short() {
+	if reason := cannotRun(); reason != "" {
 		b.Skip(reason)
 	}
 	ctx := context.Background()

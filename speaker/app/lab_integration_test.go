@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -82,7 +81,7 @@ func controlPlane(t testing.TB) *controlplane.ControlPlane {
 		defer cancel()
 		shared.cp, shared.err = controlplane.Start(ctx, controlplane.Options{StateDir: shared.dir, DieWithParent: true})
 		if shared.err == nil {
-			shared.err = installCRDs(ctx, shared.cp, shared.dir)
+			shared.err = shared.cp.InstallCRDs(ctx, filepath.Join("..", "..", "deploy", "crds"))
 		}
 	})
 	if shared.skip != "" {
@@ -92,29 +91,6 @@ func controlPlane(t testing.TB) *controlplane.ControlPlane {
 		t.Fatalf("control plane: %v", shared.err)
 	}
 	return shared.cp
-}
-
-// installCRDs installs deploy/crds/metallb.io_*.yaml only: the directory also
-// holds a kustomization.yaml, which InstallCRDs would try to read as a CRD.
-func installCRDs(ctx context.Context, cp *controlplane.ControlPlane, stateDir string) error {
-	dir := filepath.Join(stateDir, "crds")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	files, err := filepath.Glob(filepath.Join("..", "..", "deploy", "crds", "metallb.io_*.yaml"))
-	if err != nil || len(files) == 0 {
-		return fmt.Errorf("no CRDs in deploy/crds: %v", err)
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644); err != nil {
-			return err
-		}
-	}
-	return cp.InstallCRDs(ctx, dir)
 }
 
 func run(t testing.TB, args ...string) string {
