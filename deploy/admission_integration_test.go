@@ -2,7 +2,6 @@ package deploy
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -10,27 +9,16 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/bgplb/bgplb/topologies/controlplane"
+	"github.com/bgplb/bgplb/topologies/controlplane/cptest"
 )
 
 // TestIntegrationAdmissionPolicy applies the ValidatingAdmissionPolicy
 // alternative to a real kube-apiserver and checks it refuses what it says it
 // refuses, and admits a valid advertisement.
 func TestIntegrationAdmissionPolicy(t *testing.T) {
-	if testing.Short() {
-		t.Skip("integration: needs the kube-apiserver build (not with -short)")
-	}
-	bins, err := controlplane.FindBinaries(controlplane.Binaries{}, os.Getenv, "..")
-	if err != nil {
-		t.Skipf("integration: control plane binaries missing (make controlplane-tools): %v", err)
-	}
+	cp := cptest.Start(t, "..")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cp, err := controlplane.Start(ctx, controlplane.Options{Binaries: bins, StateDir: t.TempDir(), DieWithParent: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cp.Stop() })
 	if err := cp.InstallCRDs(ctx, "crds"); err != nil {
 		t.Fatal(err)
 	}

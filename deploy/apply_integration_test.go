@@ -2,7 +2,6 @@ package deploy
 
 import (
 	"context"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -20,7 +19,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 
-	"github.com/bgplb/bgplb/topologies/controlplane"
+	"github.com/bgplb/bgplb/topologies/controlplane/cptest"
 )
 
 const fieldManager = "bgplb-deploy-test"
@@ -32,24 +31,9 @@ const fieldManager = "bgplb-deploy-test"
 // form. ServiceMonitors need the Prometheus Operator's CRDs, which this apiserver
 // does not have: they are checked as rendered only, and the test says so.
 func TestIntegrationDeployApply(t *testing.T) {
-	if testing.Short() {
-		t.Skip("integration: needs the kube-apiserver build (not with -short)")
-	}
-	bins, err := controlplane.FindBinaries(controlplane.Binaries{}, os.Getenv, "..")
-	if err != nil {
-		t.Skipf("integration: control plane binaries missing (make controlplane-tools): %v", err)
-	}
+	cp := cptest.Start(t, "..")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cp, err := controlplane.Start(ctx, controlplane.Options{Binaries: bins, StateDir: t.TempDir(), DieWithParent: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := cp.Stop(); err != nil {
-			t.Errorf("stop control plane: %v", err)
-		}
-	})
 	a := newApplier(t, cp.RESTConfig())
 	for _, in := range installs() {
 		t.Run(in.name, func(t *testing.T) {

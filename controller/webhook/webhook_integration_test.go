@@ -20,7 +20,7 @@ import (
 	"github.com/bgplb/bgplb/controller/config"
 	"github.com/bgplb/bgplb/controller/k8s"
 	"github.com/bgplb/bgplb/controller/webhook"
-	"github.com/bgplb/bgplb/topologies/controlplane"
+	"github.com/bgplb/bgplb/topologies/controlplane/cptest"
 )
 
 const ns = config.DefaultNamespace
@@ -30,20 +30,9 @@ const ns = config.DefaultNamespace
 // users would see: bad changes refused with lint's message, good ones admitted,
 // the caBundle kept by the controller, and fail-open while it is away.
 func TestIntegrationWebhook(t *testing.T) {
-	if testing.Short() {
-		t.Skip("integration: needs the kube-apiserver build (not with -short)")
-	}
-	bins, err := controlplane.FindBinaries(controlplane.Binaries{}, os.Getenv, ".")
-	if err != nil {
-		t.Skipf("integration: control plane binaries missing (make controlplane-tools): %v", err)
-	}
+	cp := cptest.Start(t, ".")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cp, err := controlplane.Start(ctx, controlplane.Options{Binaries: bins, StateDir: t.TempDir(), DieWithParent: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cp.Stop() })
 	if err := cp.InstallCRDs(ctx, filepath.Join("..", "..", "deploy", "crds")); err != nil {
 		t.Fatal(err)
 	}

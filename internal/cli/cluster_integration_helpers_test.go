@@ -18,6 +18,7 @@ import (
 	"github.com/bgplb/bgplb/api/v1beta2"
 	speakerk8s "github.com/bgplb/bgplb/speaker/k8s"
 	"github.com/bgplb/bgplb/topologies/controlplane"
+	"github.com/bgplb/bgplb/topologies/controlplane/cptest"
 )
 
 // testCluster is a real kube-apiserver with bgplb's CRDs, for one test.
@@ -30,22 +31,7 @@ type testCluster struct {
 // stops it when the test ends, failed or not.
 func startCluster(t *testing.T, ctx context.Context) *testCluster {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("integration: needs kube-apiserver and etcd (not with -short)")
-	}
-	bins, err := controlplane.FindBinaries(controlplane.Binaries{}, os.Getenv, ".")
-	if err != nil {
-		t.Skipf("integration: control plane binaries missing (make controlplane-tools): %v", err)
-	}
-	cp, err := controlplane.Start(ctx, controlplane.Options{Binaries: bins, StateDir: t.TempDir(), DieWithParent: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := cp.Stop(); err != nil {
-			t.Errorf("stop control plane: %v", err)
-		}
-	})
+	cp := cptest.Start(t, ".")
 	if err := cp.InstallCRDs(ctx, crdDir(t)); err != nil {
 		t.Fatal(err)
 	}
