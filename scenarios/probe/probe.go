@@ -16,7 +16,8 @@ import (
 	"time"
 )
 
-// Exec runs one command inside the router's node and returns its standard output. The
+// Exec runs one command inside the router's node and returns its standard output, also
+// when the command fails (some CLIs say why on stdout and exit non-zero). The
 // router CLIs (vtysh, birdc, gobgp) are expected to reach the node's daemon without
 // extra flags, which is what the lab backends arrange.
 type Exec func(ctx context.Context, argv []string) ([]byte, error)

@@ -247,7 +247,7 @@ func ProbeFor(b backend.Backend, lab string, n model.LabNode, now func() time.Ti
 	exec := func(ctx context.Context, argv []string) ([]byte, error) {
 		var out, errb bytes.Buffer
 		if err := b.Exec(ctx, lab, n.Name, argv, backend.ExecIO{Stdout: &out, Stderr: &errb}); err != nil {
-			return nil, fmt.Errorf("%w: %s", err, bytes.TrimSpace(errb.Bytes()))
+			return out.Bytes(), fmt.Errorf("%w: %s", err, bytes.TrimSpace(errb.Bytes()))
 		}
 		return out.Bytes(), nil
 	}

@@ -20,7 +20,7 @@ func New(exec probe.Exec) *Probe { return &Probe{exec: exec} }
 func (p *Probe) birdc(ctx context.Context, args ...string) ([]byte, error) {
 	out, err := p.exec(ctx, append([]string{"birdc"}, args...))
 	if err != nil {
-		return nil, fmt.Errorf("bird: birdc %s: %w", strings.Join(args, " "), err)
+		return out, fmt.Errorf("bird: birdc %s: %w", strings.Join(args, " "), err)
 	}
 	return out, nil
 }
@@ -54,10 +54,18 @@ func (p *Probe) Routes(ctx context.Context, within []netip.Prefix) ([]probe.Rout
 	return keep, nil
 }
 
+// noBFD is what birdc prints for `show bfd sessions` when no BFD protocol runs.
+const noBFD = "There is no BFD protocol running"
+
 // BFD implements probe.Probe.
 func (p *Probe) BFD(ctx context.Context) ([]probe.BFDPeer, error) {
 	out, err := p.birdc(ctx, "show", "bfd", "sessions")
 	if err != nil {
+		// birdc exits 1 when no BFD protocol is configured: a router without BFD
+		// sessions, not a failure.
+		if strings.Contains(string(out), noBFD) {
+			return nil, nil
+		}
 		return nil, err
 	}
 	return ParseBFD(out)

@@ -2,6 +2,7 @@ package bird
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -123,5 +124,19 @@ func TestProbeFiltersRoutes(t *testing.T) {
 	rs, err := p.Routes(context.Background(), []netip.Prefix{netip.MustParsePrefix("198.18.0.96/28")})
 	if err != nil || len(rs) != 1 || rs[0].Prefix.String() != "198.18.0.100/32" {
 		t.Fatalf("%+v %v", rs, err)
+	}
+}
+
+// A BIRD without BFD protocols exits 1 and says so: no peers, not an error.
+// Anything else that fails stays an error.
+func TestProbeBFDWithoutBFDProtocol(t *testing.T) {
+	out, fail := captured(t, "bfd-none.txt"), errors.New("exit status 1")
+	p := New(func(context.Context, []string) ([]byte, error) { return out, fail })
+	if ps, err := p.BFD(context.Background()); err != nil || len(ps) != 0 {
+		t.Errorf("no BFD protocol: %+v %v", ps, err)
+	}
+	out = []byte("Unable to connect to server control socket\n")
+	if _, err := p.BFD(context.Background()); err == nil {
+		t.Error("a birdc failure was taken for no BFD")
 	}
 }

@@ -140,6 +140,9 @@ bc show protocols all >bird/protocols.txt
 bc show route all >bird/routes.txt
 bc show route all for 198.18.0.100/32 >bird/route-one.txt
 bc show bfd sessions >bird/bfd.txt || { cat bird/bfd.txt; exit 1; }
+# Without a BFD protocol birdc says so and exits 1 (the probe reads that as no peers).
+bc disable bfd1 >/dev/null
+bc show bfd sessions >bird/bfd-none.txt && { echo "birdc exited 0 without BFD"; exit 1; }
 gb() { ip netns exec $P-gobgp gobgp "$@"; }
 gb neighbor -j >gobgp/neighbors.json
 gb global rib -j -a ipv4 >gobgp/rib.json
