@@ -22,7 +22,7 @@ func Load(paths []string, stdin io.Reader) (*Set, error) {
 	set := &Set{}
 	var errs []error
 	for _, p := range paths {
-		files, err := expand(p)
+		files, err := Expand(p)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -53,8 +53,9 @@ func (d *Decoder) decodeInput(path string, stdin io.Reader) (*Set, error) {
 	return d.Decode(f, path)
 }
 
-// expand turns one path argument into the files it stands for.
-func expand(path string) ([]string, error) {
+// Expand turns one path argument into the files it stands for, as Load reads them:
+// "-" itself, a file, or a directory's manifests in lexical order.
+func Expand(path string) ([]string, error) {
 	if path == "-" {
 		return []string{"-"}, nil
 	}

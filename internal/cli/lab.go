@@ -72,7 +72,7 @@ func newLabCmd(s Streams) *cobra.Command {
 	}
 	f.register(cmd)
 	cmd.AddCommand(newLabUpCmd(s, f), newLabDownCmd(s, f), newLabStatusCmd(s, f), newLabExecCmd(s, f),
-		newLabLogsCmd(s, f), newLabFaultCmd(s, f), newLabTopologiesCmd(s), newLabAgentCmd(s))
+		newLabLogsCmd(s, f), newLabFaultCmd(s, f), newLabApplyCmd(s, f), newLabTopologiesCmd(s), newLabAgentCmd(s))
 	return cmd
 }
 

@@ -1,28 +1,23 @@
 package runner
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"syscall"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/bgplb/bgplb/scenarios"
 	"github.com/bgplb/bgplb/topologies/backend"
 	"github.com/bgplb/bgplb/topologies/controlplane"
 	"github.com/bgplb/bgplb/topologies/lab"
-	"github.com/bgplb/bgplb/topologies/model"
 	"github.com/bgplb/bgplb/topologies/serviceplane"
 )
 
@@ -103,46 +98,14 @@ func (l *Lab) Await(ctx context.Context, es []scenarios.Expectation, within, hol
 // Apply server-side-applies multi-document YAML; namespaced objects without a
 // namespace go to the product's.
 func (l *Lab) Apply(ctx context.Context, yaml string) error {
-	return l.eachObject(yaml, "apply", func(o *unstructured.Unstructured) error {
-		return l.Client.Patch(ctx, o, client.Apply, client.FieldOwner(fieldOwner), client.ForceOwnership)
-	})
+	_, err := lab.ChangeManifests(ctx, l.Client, lab.VerbApply, fieldOwner, []byte(yaml))
+	return err
 }
 
 // Delete deletes the objects the YAML names (missing ones are fine).
 func (l *Lab) Delete(ctx context.Context, yaml string) error {
-	return l.eachObject(yaml, "delete", func(o *unstructured.Unstructured) error {
-		return client.IgnoreNotFound(l.Client.Delete(ctx, o))
-	})
-}
-
-func (l *Lab) eachObject(yaml, verb string, fn func(*unstructured.Unstructured) error) error {
-	objs, err := decode(yaml)
-	if err != nil {
-		return err
-	}
-	for _, o := range objs {
-		if err := l.defaultNamespace(o); err != nil {
-			return err
-		}
-		if err := fn(o); err != nil {
-			return fmt.Errorf("%s %s %s: %w", verb, o.GetKind(), o.GetName(), err)
-		}
-	}
-	return nil
-}
-
-func (l *Lab) defaultNamespace(o *unstructured.Unstructured) error {
-	if o.GetNamespace() != "" {
-		return nil
-	}
-	namespaced, err := l.Client.IsObjectNamespaced(o)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", o.GetKind(), o.GetName(), err)
-	}
-	if namespaced {
-		o.SetNamespace(model.Namespace)
-	}
-	return nil
+	_, err := lab.ChangeManifests(ctx, l.Client, lab.VerbDelete, fieldOwner, []byte(yaml))
+	return err
 }
 
 func (l *Lab) label(ctx context.Context, nl scenarios.NodeLabel) error {
@@ -172,23 +135,6 @@ func (l *Lab) mergePatch(ctx context.Context, obj client.Object, key types.Names
 		return err
 	}
 	return l.Client.Patch(ctx, obj, client.RawPatch(types.MergePatchType, data))
-}
-
-func decode(yaml string) ([]*unstructured.Unstructured, error) {
-	r := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader([]byte(yaml)), 4096)
-	var out []*unstructured.Unstructured
-	for {
-		var m map[string]any
-		if err := r.Decode(&m); err != nil {
-			if errors.Is(err, io.EOF) {
-				return out, nil
-			}
-			return nil, fmt.Errorf("runner: manifest: %w", err)
-		}
-		if len(m) > 0 {
-			out = append(out, &unstructured.Unstructured{Object: m})
-		}
-	}
 }
 
 // controlPlane freezes or thaws the lab's kube-apiserver: from the nodes' side
