@@ -14,7 +14,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // shipped are the topology files in topologies/.
-var shipped = []string{"two-dc", "single-router", "interop", "bfd-pair", "scale", "clab-ceos-vyos"}
+var shipped = []string{"two-dc", "single-router", "interop", "bfd-pair", "scale", "clab-ceos-vyos", "guide"}
 
 func load(t *testing.T, name string) *Topology {
 	t.Helper()
