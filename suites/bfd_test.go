@@ -2,6 +2,7 @@ package suites
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -90,3 +91,47 @@ var _ = Describe("BFD", Ordered, Label("feature:bfd", "router:frr", "backend:net
 		Expect(strings.Contains(st.LastError, bfdio.HeldError)).To(BeFalse(), "hold released: %q", st.LastError)
 	})
 })
+
+// The BFD profiles against the hold timer, in one lab and one timeline: each
+// profile retuned live on both ends, the speaker frozen and r1's FIB timed, then
+// BFD removed and the same fault left to the 3 s/9 s hold timer. make bench-bfd
+// runs the same with ten runs a profile.
+var _ = Describe("BFD profiles", Ordered, Label("feature:bfd", "router:frr", "backend:netns", "speed:fast"), func() {
+	It("withdraws in about multiplier x interval at 300, 100 and 50 ms, each far faster than the hold timer", func() {
+		const demo = "default/demo"
+		l := upLab("bfd-pair")
+		await(l, scenarios.Step{Name: "demo announced with BFD up", Within: 60 * time.Second,
+			Expect: []scenarios.Expectation{scenarios.RouteVia{Router: "r1", Service: demo, NextHops: []string{"n1"}},
+				scenarios.BFDIs{Router: "r1", PeerNode: "n1", State: "up"}}})
+		ctx := context.Background()
+		fib, err := l.OpenFIB(ctx, "r1")
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(fib.Close)
+		rec, err := l.StartRecording(ctx, scenarios.Scenario{Name: "bfd-profiles", Topology: "bfd-pair", Service: demo}, nil)
+		Expect(err).NotTo(HaveOccurred())
+		timings := map[string]time.Duration{}
+		DeferCleanup(func() { finish(rec, timings) })
+
+		rows, err := profiles(ctx, l, rec.Step, fib, serviceIP(l, demo), 2, 1)
+		Expect(err).NotTo(HaveOccurred())
+		var table strings.Builder
+		// The timings table sorts by name: the profile goes after the common part.
+		for _, r := range rows {
+			timings[fmt.Sprintf("frozen -> route gone, %s (theory %.3fs)", r.Profile, r.TheoryS)] = seconds(r.MedianS)
+			fmt.Fprintf(&table, "%-26s runs %d  theory %.3fs  median %.3fs  max %.3fs\n", r.Profile, r.Runs, r.TheoryS, r.MedianS, r.MaxS)
+		}
+		AddReportEntry("BFD profiles vs hold timer", table.String())
+
+		base := rows[len(rows)-1]
+		// A frozen speaker stops its keepalives; r1's 9 s hold timer fires 6-9 s later.
+		Expect(base.MedianS).To(BeNumerically(">", 5), "the baseline must be the hold timer, not BFD")
+		for _, r := range rows[:len(rows)-1] {
+			// Twice the theory plus half a second leaves room for a loaded machine and
+			// still fails when a profile did not take effect (the 300 ms one is 0.9 s).
+			Expect(r.MaxS).To(BeNumerically("<", 2*r.TheoryS+0.5), "%s: %+v", r.Profile, r)
+			Expect(r.MaxS).To(BeNumerically("<", base.MedianS/3), "%s against the hold timer", r.Profile)
+		}
+	})
+})
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

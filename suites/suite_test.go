@@ -83,8 +83,18 @@ var _ = ReportAfterSuite("timings", func(r Report) {
 	if len(results) == 0 {
 		return
 	}
+	width := len("client requests failed / sent")
+	for _, res := range results {
+		for k := range res.Timings {
+			width = max(width, len(k))
+		}
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%-28s %-44s %10s\n", "SCENARIO", "MEASUREMENT", "SECONDS")
+	row := func(scenario, measurement, figure string) {
+		fmt.Fprintf(&b, "%-28s %-*s %10s\n", scenario, width, measurement, figure)
+	}
+	b.WriteString("\n")
+	row("SCENARIO", "MEASUREMENT", "SECONDS")
 	for _, res := range results {
 		keys := make([]string, 0, len(res.Timings))
 		for k := range res.Timings {
@@ -92,11 +102,10 @@ var _ = ReportAfterSuite("timings", func(r Report) {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			fmt.Fprintf(&b, "%-28s %-44s %10.3f\n", res.Scenario, k, time.Duration(res.Timings[k]).Seconds())
+			row(res.Scenario, k, fmt.Sprintf("%.3f", time.Duration(res.Timings[k]).Seconds()))
 		}
 		if res.Clients != nil {
-			fmt.Fprintf(&b, "%-28s %-44s %10s\n", res.Scenario, "client requests failed / sent",
-				fmt.Sprintf("%d/%d", res.Clients.Failed, res.Clients.Requests))
+			row(res.Scenario, "client requests failed / sent", fmt.Sprintf("%d/%d", res.Clients.Failed, res.Clients.Requests))
 		}
 	}
 	fmt.Fprintf(&b, "reports and timelines: %s\n", outDir())
