@@ -2,8 +2,6 @@ package suites
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -95,23 +93,17 @@ var _ = Describe("the guide, verbatim", Ordered, Label("feature:guide", "feature
 // guideManifests reads examples/guide/<dir>/ and maps it onto two-dc.
 func guideManifests(dir string) string {
 	GinkgoHelper()
-	files, err := filepath.Glob(filepath.Join(repo, "examples", "guide", dir, "*.yaml"))
-	Expect(err).NotTo(HaveOccurred())
 	var out []string
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		Expect(err).NotTo(HaveOccurred())
-		for _, doc := range strings.Split(string(data), "\n---") {
-			var m map[string]any
-			Expect(yaml.Unmarshal([]byte(doc), &m)).To(Succeed(), f)
-			if len(m) == 0 {
-				continue
-			}
-			mapToLab(m)
-			b, err := yaml.Marshal(m)
-			Expect(err).NotTo(HaveOccurred())
-			out = append(out, string(b))
+	for _, doc := range strings.Split(example(dir), "\n---") {
+		var m map[string]any
+		Expect(yaml.Unmarshal([]byte(doc), &m)).To(Succeed(), "examples/guide/%s", dir)
+		if len(m) == 0 {
+			continue
 		}
+		mapToLab(m)
+		b, err := yaml.Marshal(m)
+		Expect(err).NotTo(HaveOccurred())
+		out = append(out, string(b))
 	}
 	return strings.Join(out, "---\n")
 }
