@@ -32,7 +32,7 @@ type stepper func(context.Context, scenarios.Step) runner.StepResult
 func profiles(ctx context.Context, l *runner.Lab, step stepper, fib *runner.FIB, p netip.Prefix, runs, baseRuns int) ([]failoverRow, error) {
 	var rows []failoverRow
 	for _, ms := range []int{300, 100, 50} {
-		theory, err := setBFD(ctx, l, ms)
+		theory, err := setBFD(ctx, l, step, ms)
 		if err != nil {
 			return nil, err
 		}
@@ -115,13 +115,14 @@ func failovers(ctx context.Context, step stepper, fib *runner.FIB, p netip.Prefi
 
 // setBFD retunes both ends to ms x3 and returns the detection time r1 applies
 // to the speaker, as FRR reports the negotiation.
-func setBFD(ctx context.Context, l *runner.Lab, ms int) (time.Duration, error) {
-	if err := l.Apply(ctx, fmt.Sprintf(`apiVersion: metallb.io/v1beta1
+func setBFD(ctx context.Context, l *runner.Lab, step stepper, ms int) (time.Duration, error) {
+	profile := fmt.Sprintf(`apiVersion: metallb.io/v1beta1
 kind: BFDProfile
 metadata: {name: fast}
 spec: {receiveInterval: %d, transmitInterval: %d, detectMultiplier: 3}
-`, ms, ms)); err != nil {
-		return 0, err
+`, ms, ms)
+	if res := step(ctx, scenarios.Step{Name: fmt.Sprintf("BFD %dms x3", ms), Do: scenarios.Action{Apply: profile}}); res.Error != "" {
+		return 0, fmt.Errorf("%s", res.Error)
 	}
 	if _, err := vtysh(ctx, l, "r1", "configure terminal", "bfd", "profile fast",
 		fmt.Sprintf("receive-interval %d", ms), fmt.Sprintf("transmit-interval %d", ms), "detect-multiplier 3"); err != nil {

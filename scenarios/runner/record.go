@@ -190,7 +190,7 @@ func isNode(v scenarios.View, neighbor string) bool {
 // expectations.
 func (r *Recorder) Step(ctx context.Context, s scenarios.Step) StepResult {
 	res := StepResult{Name: s.Name}
-	if label := actionLabel(s.Do); label != "" {
+	if label := actionLabel(s); label != "" {
 		r.mu.Lock()
 		r.marks = append(r.marks, timeline.Mark{At: time.Now(), Label: label})
 		r.mu.Unlock()
@@ -224,7 +224,10 @@ func (r *Recorder) Failed(from time.Time) (failed, total int) {
 	return r.traffic.Failed(from)
 }
 
-func actionLabel(a scenarios.Action) string {
+// actionLabel names a step's action on the timeline. A manifest change says
+// nothing by itself, so it carries the step's name.
+func actionLabel(s scenarios.Step) string {
+	a := s.Do
 	switch {
 	case a.Fault != nil:
 		parts := []string{string(a.Fault.Kind), a.Fault.Target}
@@ -233,9 +236,9 @@ func actionLabel(a scenarios.Action) string {
 		}
 		return strings.Join(parts, " ")
 	case a.Apply != "":
-		return "apply"
+		return strings.TrimSuffix("apply: "+s.Name, ": ")
 	case a.Delete != "":
-		return "delete"
+		return strings.TrimSuffix("delete: "+s.Name, ": ")
 	case a.Label != nil:
 		return "label " + a.Label.Node
 	case a.Backends != nil:

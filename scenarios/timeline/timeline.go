@@ -53,10 +53,10 @@ const (
 	width      = 960.0
 	left       = 150.0 // room for track names
 	right      = 20.0
-	top        = 70.0 // title and staggered mark labels
-	markRows   = 3
+	titleH     = 31.0
+	markRowH   = 13.0 // one row of fault labels (11 px text)
 	trackH     = 70.0
-	trackGap   = 34.0 // room for two rows of state-change labels
+	changeRowH = 10.0 // one row of state-change labels (9 px text)
 	axisH      = 36.0
 	plotW      = width - left - right
 	fontFamily = "sans-serif"
@@ -72,25 +72,58 @@ func SVG(t Timeline) []byte {
 	x := func(at time.Time) float64 {
 		return left + plotW*math.Max(0, math.Min(1, float64(at.Sub(t.Start))/float64(span)))
 	}
-	height := top + float64(len(t.Tracks))*(trackH+trackGap) + axisH
+	markRow, markRows := rows(t.Marks, x, 11)
+	top := titleH + markRowH*float64(max(markRows, 1)) + 8
+	trackTop := make([]float64, len(t.Tracks))
+	changeRow := make([][]int, len(t.Tracks))
+	y := top
+	for i, tr := range t.Tracks {
+		var n int
+		changeRow[i], n = rows(tr.Changes, x, 9)
+		trackTop[i] = y
+		y += trackH + 14 + changeRowH*float64(n)
+	}
+	bottom := y
+	height := bottom + axisH
+
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" font-family="%s" font-size="12">`+"\n",
 		width, height, width, height, fontFamily)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
 	fmt.Fprintf(&b, `<text x="%.0f" y="22" font-size="15" font-weight="bold">%s</text>`+"\n", left, esc(t.Title))
 	for i, tr := range t.Tracks {
-		drawTrack(&b, tr, top+float64(i)*(trackH+trackGap), x, end)
+		drawTrack(&b, tr, trackTop[i], changeRow[i], x, end)
 	}
-	bottom := top + float64(len(t.Tracks))*(trackH+trackGap)
 	drawAxis(&b, bottom, span, x, t.Start)
 	for i, m := range t.Marks {
 		mx := x(m.At)
-		ly := top - 8 - float64(i%markRows)*13 // staggered: faults close in time stay readable
+		ly := top - 8 - float64(markRow[i])*markRowH
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#c0392b" stroke-dasharray="4 3"/>`+"\n", mx, ly, mx, bottom)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" fill="#c0392b" font-size="11">%s</text>`+"\n", mx+3, ly-2, esc(m.Label))
 	}
 	b.WriteString("</svg>\n")
 	return b.Bytes()
+}
+
+// rows gives each mark's label the first row where it does not overprint the
+// label before it, and returns how many rows that took. Marks come in time order;
+// text is taken as 0.6 em a character, a fair width for sans-serif.
+func rows(ms []Mark, x func(time.Time) float64, fontSize float64) ([]int, int) {
+	out := make([]int, len(ms))
+	var ends []float64 // per row, where its last label ends
+	for i, m := range ms {
+		start := x(m.At)
+		stop := start + 3 + 0.6*fontSize*float64(len([]rune(m.Label))) + 4
+		row := 0
+		for row < len(ends) && ends[row] > start {
+			row++
+		}
+		if row == len(ends) {
+			ends = append(ends, 0)
+		}
+		ends[row], out[i] = stop, row
+	}
+	return out, len(ends)
 }
 
 func (t Timeline) end() time.Time {
@@ -113,7 +146,7 @@ func (t Timeline) end() time.Time {
 	return end
 }
 
-func drawTrack(b *bytes.Buffer, tr Track, y0 float64, x func(time.Time) float64, end time.Time) {
+func drawTrack(b *bytes.Buffer, tr Track, y0 float64, row []int, x func(time.Time) float64, end time.Time) {
 	max := tr.Max
 	for _, p := range tr.Points {
 		max = math.Max(max, p.Value)
@@ -135,7 +168,7 @@ func drawTrack(b *bytes.Buffer, tr Track, y0 float64, x func(time.Time) float64,
 	}
 	for i, c := range tr.Changes {
 		cx := x(c.At)
-		ly := y0 + trackH + 10 + float64(i%2)*10
+		ly := y0 + trackH + 10 + float64(row[i])*changeRowH
 		fmt.Fprintf(b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#7d3c98"/>`+"\n", cx, y0+trackH-10, cx, ly-8)
 		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" fill="#7d3c98" font-size="9">%s</text>`+"\n", cx+2, ly, esc(c.Label))
 	}

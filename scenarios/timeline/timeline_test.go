@@ -57,3 +57,33 @@ func TestSVGGeometry(t *testing.T) {
 		t.Errorf("fault line not at %s:\n%s", wantX, out)
 	}
 }
+
+// Labels close in time take rows of their own instead of overprinting; a label
+// far enough from the last one goes back to the first row; the picture grows
+// by the rows it needs.
+func TestLabelsDoNotOverprint(t *testing.T) {
+	t0 := time.Date(2026, 12, 2, 6, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	x := func(m time.Time) float64 { return left + plotW*float64(m.Sub(t0))/float64(10*time.Second) }
+	ms := []Mark{{at(0), "freeze n1 speaker"}, {at(100), "thaw n1 speaker"}, {at(200), "freeze n1 speaker"}, {at(9000), "thaw"}}
+	got, n := rows(ms, x, 11)
+	if want := []int{0, 1, 2, 0}; fmt.Sprint(got) != fmt.Sprint(want) || n != 3 {
+		t.Errorf("rows %v (%d), want %v (3)", got, n, want)
+	}
+	tl := sample()
+	short := SVG(tl)
+	tl.Marks = ms
+	tl.Start, tl.End = t0, at(10000)
+	if tall := SVG(tl); height(t, tall) != height(t, short)+2*markRowH {
+		t.Errorf("height %v with three rows of marks, %v with one", height(t, tall), height(t, short))
+	}
+}
+
+func height(t *testing.T, svg []byte) float64 {
+	t.Helper()
+	var h float64
+	if _, err := fmt.Sscanf(string(svg[bytes.Index(svg, []byte(`height="`)):]), `height="%g"`, &h); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
