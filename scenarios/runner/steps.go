@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"syscall"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/bgplb/bgplb/internal/procstat"
 	"github.com/bgplb/bgplb/scenarios"
 	"github.com/bgplb/bgplb/topologies/backend"
 	"github.com/bgplb/bgplb/topologies/controlplane"
@@ -153,11 +153,11 @@ func (l *Lab) controlPlane(what string) error {
 		return fmt.Errorf("runner: signal kube-apiserver (pid %d): %w", pid, err)
 	}
 	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		st, err := procstat.Read(pid)
 		if err != nil {
 			return err
 		}
-		if i := strings.LastIndexByte(string(data), ')'); i > 0 && i+2 < len(data) && (data[i+2] == 'T') == (sig == syscall.SIGSTOP) {
+		if st.Stopped() == (sig == syscall.SIGSTOP) {
 			return nil
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/bgplb/bgplb/internal/procstat"
 )
 
 // pidFileName lists "name pid" per line, in start order, so a later run (or
@@ -126,16 +128,8 @@ func waitFor(cond func() bool, limit time.Duration) bool {
 // alive reports whether pid exists and is not a zombie (a zombie has exited;
 // only its parent's wait is missing).
 func alive(pid int) bool {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	// The state follows the command name, which is in parentheses and may contain spaces.
-	i := bytes.LastIndexByte(stat, ')')
-	if i < 0 || i+2 >= len(stat) {
-		return false
-	}
-	return stat[i+2] != 'Z'
+	st, err := procstat.Read(pid)
+	return err == nil && !st.Dead()
 }
 
 // ownedBy reports whether the live process pid has stateDir in its command line.

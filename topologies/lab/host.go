@@ -6,9 +6,10 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/bgplb/bgplb/internal/procstat"
 )
 
 // startHost starts a long-lived host process in a process group of its own, output to
@@ -42,32 +43,15 @@ func startHost(name string, args []string, log string) (HostProcess, error) {
 	return hp, nil
 }
 
-// procStart reads a process's start time (clock ticks since boot) and whether it is a
-// zombie.
-func procStat(pid int) (start uint64, state byte, err error) {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, 0, err
-	}
-	// The command name may hold spaces: fields are counted after its closing paren.
-	s := string(data)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 20 {
-		return 0, 0, fmt.Errorf("/proc/%d/stat: short", pid)
-	}
-	start, err = strconv.ParseUint(f[19], 10, 64)
-	return start, f[0][0], err
-}
-
 func procStart(pid int) (uint64, error) {
-	start, _, err := procStat(pid)
-	return start, err
+	st, err := procstat.Read(pid)
+	return st.Start, err
 }
 
 // Running says the recorded process is still the same live process.
 func (h HostProcess) Running() bool {
-	start, state, err := procStat(h.PID)
-	return err == nil && start == h.Start && state != 'Z'
+	st, err := procstat.Read(h.PID)
+	return err == nil && st.Start == h.Start && !st.Dead()
 }
 
 // stopHost stops a host process's group: SIGTERM, then SIGKILL after grace.

@@ -16,6 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/bgplb/bgplb/api/v1beta2"
+	"github.com/bgplb/bgplb/internal/procstat"
 	"github.com/bgplb/bgplb/topologies/backend/netns"
 	"github.com/bgplb/bgplb/topologies/controlplane"
 	"github.com/bgplb/bgplb/topologies/model"
@@ -143,8 +144,8 @@ func alive(pid int) bool {
 	if syscall.Kill(pid, 0) != nil {
 		return false
 	}
-	_, state, err := procStat(pid)
-	return err == nil && state != 'Z'
+	st, err := procstat.Read(pid)
+	return err == nil && !st.Dead()
 }
 
 func downAndCheck(t *testing.T, e labEnv, rec *Record, pids []int) {

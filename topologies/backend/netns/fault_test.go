@@ -214,16 +214,6 @@ func TestProbe(t *testing.T) {
 	}
 }
 
-func TestParseStat(t *testing.T) {
-	st, err := parseStat("1234 (bgp d) (x)) T 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 987654 0 0")
-	if err != nil || st.State != 'T' || st.Start != 987654 {
-		t.Errorf("parseStat: %+v %v", st, err)
-	}
-	if _, err := parseStat("1234 (zebra) Z 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 987654 0"); err == nil {
-		t.Error("a zombie parsed as alive")
-	}
-}
-
 func TestFRRDaemons(t *testing.T) {
 	got := frrDaemons([]byte("bgpd=yes\nzebra=yes\nospfd=no\nvtysh_enable=yes\nzebra_options=\"  -A 127.0.0.1 -s 90000000\"\n#bfdd=yes\n"))
 	want := "[[zebra -A 127.0.0.1 -s 90000000] [bgpd]]"

@@ -8,9 +8,10 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/bgplb/bgplb/internal/procstat"
 )
 
 // Cmd is one short command: ip, sysctl, vtysh, birdc...
@@ -105,37 +106,19 @@ func (OSRunner) Start(d Daemon) (int, uint64, error) {
 }
 
 // ProcStat is what the backend needs to know of a process.
-type ProcStat struct {
-	State byte   // R, S, D, T (stopped: frozen) ...
-	Start uint64 // clock ticks since boot
-}
+type ProcStat = procstat.Stat
 
-// Stat implements Runner from /proc/PID/stat.
+// Stat implements Runner from /proc/PID/stat; a process that has exited (a
+// zombie not yet reaped) is an error.
 func (OSRunner) Stat(pid int) (ProcStat, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	st, err := procstat.Read(pid)
 	if err != nil {
 		return ProcStat{}, err
 	}
-	return parseStat(string(b))
-}
-
-// parseStat reads fields 3 (state) and 22 (starttime) of /proc/PID/stat; a zombie is an
-// error. The command name (field 2) may hold spaces and parentheses, so fields are
-// counted from the last ')'.
-func parseStat(s string) (ProcStat, error) {
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return ProcStat{}, errors.New("malformed /proc stat")
-	}
-	f := strings.Fields(s[i+1:]) // f[0] is field 3 (state)
-	if len(f) < 20 || f[0] == "" {
-		return ProcStat{}, errors.New("short /proc stat")
-	}
-	if f[0] == "Z" || f[0] == "X" {
+	if st.Dead() {
 		return ProcStat{}, errors.New("process is a zombie")
 	}
-	st, err := strconv.ParseUint(f[19], 10, 64)
-	return ProcStat{State: f[0][0], Start: st}, err
+	return st, nil
 }
 
 // Signal implements Runner.
