@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bgplb/bgplb/internal/labtest"
 	"github.com/bgplb/bgplb/scenarios"
 	"github.com/bgplb/bgplb/scenarios/runner"
 )
@@ -24,6 +25,7 @@ func BenchmarkBFDFailover(b *testing.B) {
 	if reason := cannotRun(); reason != "" {
 		b.Skip(reason)
 	}
+	labtest.Serialize(b)
 	ctx := context.Background()
 	l, err := runner.Up(ctx, runner.Options{Topology: "bfd-pair", RepoDir: repo})
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/bgplb/bgplb/internal/labtest"
 	"github.com/bgplb/bgplb/scenarios/runner"
 	"github.com/bgplb/bgplb/topologies/controlplane"
 )
@@ -41,6 +42,7 @@ func TestE2E(t *testing.T) {
 	if reason := cannotRun(); reason != "" {
 		t.Skip("e2e: " + reason)
 	}
+	labtest.Serialize(t) // the labs are named like the integration tests' ones
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "bgplb end-to-end")
 }

@@ -5,12 +5,18 @@ package backend
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 
 	"github.com/bgplb/bgplb/topologies/model"
 	"github.com/bgplb/bgplb/topologies/render"
 )
+
+// ErrAlreadyUp: a lab of that name is up on this machine already (perhaps under
+// another state directory). Up returns it before creating anything, so the caller
+// must not Down: that would remove the running lab.
+var ErrAlreadyUp = errors.New("already up")
 
 // Backend brings a resolved lab up and down and acts on its nodes. Implementations
 // record what they create in a state file under the lab's directory, so that Down

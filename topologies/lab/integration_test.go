@@ -16,6 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/bgplb/bgplb/api/v1beta2"
+	"github.com/bgplb/bgplb/internal/labtest"
 	"github.com/bgplb/bgplb/internal/procstat"
 	"github.com/bgplb/bgplb/topologies/backend/netns"
 	"github.com/bgplb/bgplb/topologies/controlplane"
@@ -48,6 +49,7 @@ func needLab(tb testing.TB, name string) labEnv {
 	if _, err := controlplane.FindBinaries(controlplane.Binaries{}, os.Getenv, repo); err != nil {
 		tb.Skipf("integration: %v", err)
 	}
+	labtest.Serialize(tb)
 	if leftovers := namespacesOf(tb, name); len(leftovers) > 0 {
 		tb.Skipf("integration: lab %s is already up on this machine (namespaces %v): run `bgplb lab down %s`", name, leftovers, name)
 	}

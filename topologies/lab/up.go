@@ -109,13 +109,21 @@ func Up(ctx context.Context, o Options) (rec *Record, err error) {
 		return nil, err
 	}
 	defer func() {
-		if err != nil {
+		if err != nil && rec != nil {
 			rec.Phase, rec.Error = PhaseFailed, err.Error()
 			_ = rec.save()
 		}
 	}()
 	u := &upper{o: o, rec: rec, lab: l, src: src}
 	if err := u.run(ctx); err != nil {
+		if errors.Is(err, backend.ErrAlreadyUp) {
+			// Another root's lab of this name owns the network: undo only what this
+			// Up started, and give no record, so no caller runs Down on theirs.
+			if u.cp != nil {
+				err = errors.Join(err, u.cp.Stop())
+			}
+			return nil, errors.Join(err, os.RemoveAll(dir))
+		}
 		return rec, err
 	}
 	rec.Phase = PhaseUp
@@ -168,8 +176,11 @@ func (u *upper) run(ctx context.Context) error {
 	wg.Wait()
 	u.rec.Steps = append(u.rec.Steps, Step{"network and routers (" + u.o.Backend.Name() + ")", netTook},
 		Step{"control plane (etcd, kube-apiserver)", cpTook})
+	if cpErr != nil {
+		cpErr = fmt.Errorf("lab %s: %w", u.lab.Name, cpErr)
+	}
 	if err := errors.Join(netErr, cpErr); err != nil {
-		return fmt.Errorf("lab %s: %w", u.lab.Name, err)
+		return err // the backend's errors name the lab already
 	}
 	if err := u.rec.save(); err != nil {
 		return err

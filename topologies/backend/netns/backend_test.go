@@ -278,3 +278,23 @@ func (h hook) Run(ctx context.Context, c Cmd) ([]byte, error) {
 	}
 	return out, err
 }
+
+// TestUpRefusesALabUpElsewhere: the lab's namespaces exist (its state lives under
+// another root). Up says so before creating or recording anything, so that no
+// clean-up of this attempt can remove the running lab.
+func TestUpRefusesALabUpElsewhere(t *testing.T) {
+	rec := newRecorder()
+	lab := resolve(t, smallTopology)
+	b, root := testBackend(t, rec)
+	rec.on("ip netns list", lab.Tag+"-r1 (id: 1)\nunrelated\n", nil)
+	err := b.Up(context.Background(), lab, backend.UpOptions{Renderers: all.Registry()})
+	if !errors.Is(err, backend.ErrAlreadyUp) || !strings.Contains(err.Error(), lab.Tag+"-r1") {
+		t.Fatalf("Up: %v, want ErrAlreadyUp naming the namespace", err)
+	}
+	if cmds := rec.commands(); len(cmds) != 1 || cmds[0] != "ip netns list" {
+		t.Errorf("Up ran %q; want only the namespace listing", cmds)
+	}
+	if _, err := os.Stat(filepath.Join(root, "labs", lab.Name, "state.json")); err == nil {
+		t.Error("Up recorded state for a lab it does not own")
+	}
+}

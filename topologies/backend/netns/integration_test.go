@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bgplb/bgplb/internal/labtest"
 	"github.com/bgplb/bgplb/topologies/backend"
 	"github.com/bgplb/bgplb/topologies/model"
 	"github.com/bgplb/bgplb/topologies/render/all"
@@ -26,6 +27,7 @@ func integrationBackend(t *testing.T, kinds ...string) (*Backend, model.Capabili
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to create network namespaces")
 	}
+	labtest.Serialize(t)
 	b := New(Options{Root: t.TempDir(), Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 	p, err := b.Probe(context.Background())
 	if err != nil {

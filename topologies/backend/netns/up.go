@@ -25,7 +25,15 @@ func (b *Backend) Up(ctx context.Context, lab *model.Lab, opts backend.UpOptions
 		return fmt.Errorf("lab %s: %w", lab.Name, err)
 	}
 	if old, err := loadState(dir); err != nil || old != nil {
-		return errors.Join(fmt.Errorf("lab %s: already up (state in %s): run Down first", lab.Name, dir), err)
+		return errors.Join(fmt.Errorf("lab %s: %w (state in %s): run Down first", lab.Name, backend.ErrAlreadyUp, dir), err)
+	}
+	// Namespace names come from the lab's name alone: one of another root's lab
+	// would collide, and cleaning up after the collision would remove that lab.
+	if ns, err := b.labNamespaces(ctx, model.Tag(lab.Name)); err != nil {
+		return fmt.Errorf("lab %s: %w", lab.Name, err)
+	} else if len(ns) > 0 {
+		return fmt.Errorf("lab %s: %w: its namespaces exist (%s, ...), under another --root than %s: run `bgplb lab down %s --root <that root>`, or rename this lab",
+			lab.Name, backend.ErrAlreadyUp, ns[0], filepath.Dir(dir), lab.Name)
 	}
 	b.mu.Lock()
 	b.dirs[lab.Name] = dir
