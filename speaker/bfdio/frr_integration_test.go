@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bgplb/bgplb/internal/nsrig"
 	"github.com/bgplb/bgplb/speaker/bfd"
 )
 
@@ -34,7 +35,7 @@ func spec(peer, addr, local string, interval time.Duration) Spec {
 // Down on either side, TTL 254 ignored (and TTL 255 obeyed, so the check can
 // fail), the speaker frozen (FRR declares it down) and bfdd frozen (we do).
 func TestIntegrationFRR(t *testing.T) {
-	needLab(t, "vtysh", "ss")
+	nsrig.Need(t, "vtysh", "ss")
 	l := newLab(t)
 	l.frr(frrBFDOnly, false)
 	h := l.startHelper(helperConfig{})
@@ -42,7 +43,7 @@ func TestIntegrationFRR(t *testing.T) {
 	v6 := spec("r1v6", "2001:db8:1::2", "2001:db8:1::1", 300*ms)
 	h.set(v4, v6)
 
-	l.waitFor(10*time.Second, "FRR sees both sessions up", func() bool {
+	l.WaitFor(10*time.Second, "FRR sees both sessions up", func() bool {
 		p4, _ := l.frrBFD("192.0.2.1")
 		p6, _ := l.frrBFD("2001:db8:1::1")
 		return p4.Status == "up" && p6.Status == "up"
@@ -74,7 +75,7 @@ func TestIntegrationFRR(t *testing.T) {
 		downs, n := l.frrDowns("192.0.2.1"), h.eventCount()
 		v4.DesiredMinTx, v4.RequiredMinRx = 100*ms, 100*ms
 		h.set(v4, v6)
-		l.waitFor(5*time.Second, "FRR sees 100/100", func() bool {
+		l.WaitFor(5*time.Second, "FRR sees 100/100", func() bool {
 			p, _ := l.frrBFD("192.0.2.1")
 			return p.RemoteTx == 100 && p.RemoteRx == 100
 		})
@@ -98,13 +99,13 @@ func TestIntegrationFRR(t *testing.T) {
 		drops := h.do(helperCmd{Op: "status"}).Drops["ttl"]
 		n := h.eventCount()
 		l.forgeFrom(l.r1, from, to, 254, down)
-		l.waitFor(2*time.Second, "the TTL drop counted", func() bool { return h.do(helperCmd{Op: "status"}).Drops["ttl"] > drops })
+		l.WaitFor(2*time.Second, "the TTL drop counted", func() bool { return h.do(helperCmd{Op: "status"}).Drops["ttl"] > drops })
 		if ev := h.eventsSince(n); len(ev) != 0 || h.status("r1").State != bfd.Up {
 			t.Fatalf("a TTL 254 Down packet changed the session: %+v", ev)
 		}
 		// The same packet with TTL 255 is obeyed: the check above can fail.
 		l.forgeFrom(l.r1, from, to, 255, down)
-		l.waitFor(2*time.Second, "TTL 255 Down packet takes the session down", func() bool {
+		l.WaitFor(2*time.Second, "TTL 255 Down packet takes the session down", func() bool {
 			for _, ev := range h.eventsSince(n) {
 				if ev.Peer == "r1" && ev.To == bfd.Down && ev.Diag == bfd.NeighborSignaledSessionDown {
 					return true
@@ -112,15 +113,15 @@ func TestIntegrationFRR(t *testing.T) {
 			}
 			return false
 		})
-		l.waitFor(10*time.Second, "session Up again", func() bool { return h.status("r1").State == bfd.Up })
+		l.WaitFor(10*time.Second, "session Up again", func() bool { return h.status("r1").State == bfd.Up })
 	})
 
 	t.Run("speaker frozen: FRR declares it down", func(t *testing.T) {
-		l.waitFor(10*time.Second, "FRR up", func() bool { p, _ := l.frrBFD("192.0.2.1"); return p.Status == "up" })
+		l.WaitFor(10*time.Second, "FRR up", func() bool { p, _ := l.frrBFD("192.0.2.1"); return p.Status == "up" })
 		start := time.Now()
 		h.stop()
 		var p frrPeer
-		l.waitFor(3*time.Second, "FRR declares the frozen speaker down", func() bool {
+		l.WaitFor(3*time.Second, "FRR declares the frozen speaker down", func() bool {
 			p, _ = l.frrBFD("192.0.2.1")
 			return p.Status != "up"
 		})
@@ -130,7 +131,7 @@ func TestIntegrationFRR(t *testing.T) {
 		if took > time.Second || p.Diagnostic != "control detection time expired" {
 			t.Errorf("FRR took %v (diag %q); want within ~300 ms + polling, detection time expired", took, p.Diagnostic)
 		}
-		l.waitFor(10*time.Second, "up again after SIGCONT", func() bool {
+		l.WaitFor(10*time.Second, "up again after SIGCONT", func() bool {
 			p, _ := l.frrBFD("192.0.2.1")
 			return p.Status == "up" && h.status("r1").State == bfd.Up
 		})
@@ -141,7 +142,7 @@ func TestIntegrationFRR(t *testing.T) {
 		start := time.Now()
 		_ = l.procs["bfdd"].Signal(sigstop)
 		var down Event
-		l.waitFor(3*time.Second, "our session goes down", func() bool {
+		l.WaitFor(3*time.Second, "our session goes down", func() bool {
 			for _, ev := range h.eventsSince(n) {
 				if ev.Peer == "r1" && ev.To == bfd.Down {
 					down = ev
@@ -156,6 +157,6 @@ func TestIntegrationFRR(t *testing.T) {
 		if down.Diag != bfd.ControlDetectionTimeExpired || took > 400*ms || took < 150*ms {
 			t.Errorf("down after %v with %v; want 200–300 ms after the freeze, detection time expired", took, down.Diag)
 		}
-		l.waitFor(10*time.Second, "up again after SIGCONT", func() bool { return h.status("r1").State == bfd.Up })
+		l.WaitFor(10*time.Second, "up again after SIGCONT", func() bool { return h.status("r1").State == bfd.Up })
 	})
 }

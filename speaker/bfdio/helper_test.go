@@ -180,11 +180,11 @@ func handle(ctx context.Context, m *Manager, gate *Gate, c helperCmd) helperRepl
 
 // forgeFrom runs a helper in ns that sends p with ttl from `from` to `to`.
 func (l *lab) forgeFrom(ns string, from, to netip.AddrPort, ttl int, p bfd.Packet) {
-	l.t.Helper()
+	l.T.Helper()
 	b, _ := json.Marshal(helperConfig{Send: &helperSend{From: from, To: to, TTL: ttl, Packet: p}})
 	cmd := exec.Command("ip", "netns", "exec", ns, os.Args[0], "-test.run=^TestHelperProcess$")
 	cmd.Env = append(os.Environ(), helperEnv+"="+string(b))
 	if out, err := cmd.CombinedOutput(); err != nil {
-		l.t.Fatalf("forge: %v: %s", err, out)
+		l.T.Fatalf("forge: %v: %s", err, out)
 	}
 }

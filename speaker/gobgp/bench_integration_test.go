@@ -13,6 +13,7 @@ import (
 	"github.com/osrg/gobgp/v3/pkg/server"
 	"google.golang.org/protobuf/types/known/anypb"
 
+	"github.com/bgplb/bgplb/internal/nsrig"
 	"github.com/bgplb/bgplb/speaker/router"
 )
 
@@ -25,9 +26,9 @@ func BenchmarkAnnounce100k(b *testing.B) { benchAnnounce(b, 100_000) }
 
 func benchAnnounce(b *testing.B, n int) {
 	if !inChild() {
-		need(b, frrLib, "/usr/lib/frr/bgpd", "vtysh")
+		nsrig.Need(b, frrLib, "/usr/lib/frr/bgpd", "vtysh")
 		l := newLab(b)
-		sp := l.ns("sp")
+		sp := l.Netns("sp")
 		r1 := l.frr("r1", `
 router bgp 65001
  bgp router-id 192.0.2.2
@@ -35,7 +36,7 @@ router bgp 65001
  timers bgp 3 9
  neighbor 192.0.2.1 remote-as 65000
 `)
-		l.link(sp, r1, "sp-r1", "r1-sp", []string{"192.0.2.1/30"}, []string{"192.0.2.2/30"})
+		l.Veth(sp, r1, "sp-r1", "r1-sp", []string{"192.0.2.1/30"}, []string{"192.0.2.2/30"})
 		l.runChild(sp)
 		return
 	}
@@ -103,7 +104,7 @@ func frrReceived(b testing.TB, inst string) int {
 }
 
 func waitReceived(b testing.TB, inst string, n int, d time.Duration) {
-	waitFor(b, d, fmt.Sprintf("FRR counts %d prefixes", n), func() bool { return frrReceived(b, inst) == n })
+	nsrig.WaitFor(b, d, fmt.Sprintf("FRR counts %d prefixes", n), func() bool { return frrReceived(b, inst) == n })
 }
 
 // pollReceived polls fast (every 20 ms) so the measurement's resolution is fine.
@@ -156,7 +157,7 @@ func baselineAnnounce(b *testing.B, inst string, prefixes []netip.Prefix) time.D
 	if err := s.DeletePeer(ctx, &api.DeletePeerRequest{Address: "192.0.2.2"}); err != nil {
 		b.Fatal(err)
 	}
-	waitFor(b, time.Minute, "FRR drops the baseline session", func() bool { return frrReceived(b, inst) == -1 })
+	nsrig.WaitFor(b, time.Minute, "FRR drops the baseline session", func() bool { return frrReceived(b, inst) == -1 })
 	return d
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bgplb/bgplb/internal/nsrig"
 	"github.com/bgplb/bgplb/speaker/router"
 )
 
@@ -16,9 +17,9 @@ const (
 // frrLab: speaker (AS 65000) — r1 FRR iBGP AS 65000 with MD5, over 192.0.2.0/30;
 // r2 FRR eBGP AS 65001 with graceful restart, over 192.0.2.4/30 and 2001:db8:2::/64.
 func frrLab(t *testing.T) (*lab, string) {
-	need(t, frrLib, "/usr/lib/frr/bgpd", "vtysh")
+	nsrig.Need(t, frrLib, "/usr/lib/frr/bgpd", "vtysh")
 	l := newLab(t)
-	sp := l.ns("sp")
+	sp := l.Netns("sp")
 	r1 := l.frr("r1", `
 router bgp 65000
  bgp router-id 192.0.2.2
@@ -39,8 +40,8 @@ router bgp 65001
   neighbor 2001:db8:2::1 activate
  exit-address-family
 `)
-	l.link(sp, r1, "sp-r1", "r1-sp", []string{"192.0.2.1/30"}, []string{"192.0.2.2/30"})
-	l.link(sp, r2, "sp-r2", "r2-sp", []string{"192.0.2.5/30", "2001:db8:2::1/64"}, []string{"192.0.2.6/30", "2001:db8:2::2/64"})
+	l.Veth(sp, r1, "sp-r1", "r1-sp", []string{"192.0.2.1/30"}, []string{"192.0.2.2/30"})
+	l.Veth(sp, r2, "sp-r2", "r2-sp", []string{"192.0.2.5/30", "2001:db8:2::1/64"}, []string{"192.0.2.6/30", "2001:db8:2::2/64"})
 	return l, sp
 }
 
@@ -134,7 +135,7 @@ func TestIntegrationFRR(t *testing.T) {
 		}
 	})
 
-	waitFor(t, 15*time.Second, "198.18.0.1/32 at both routers and the IPv6 route at r2", func() bool {
+	nsrig.WaitFor(t, 15*time.Second, "198.18.0.1/32 at both routers and the IPv6 route at r2", func() bool {
 		_, ok1 := frrRoute(t, r1, "ipv4", "198.18.0.1/32")
 		_, ok2 := frrRoute(t, r2, "ipv4", "198.18.0.1/32")
 		_, ok3 := frrRoute(t, r2, "ipv6", "2001:db8:ff::1/128")
@@ -160,7 +161,7 @@ func TestIntegrationFRR(t *testing.T) {
 		if err := s.SetPeers(background(), peers); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, 15*time.Second, "LastError names an MD5 mismatch", func() bool {
+		nsrig.WaitFor(t, 15*time.Second, "LastError names an MD5 mismatch", func() bool {
 			ss, _ := s.Sessions(background())
 			return ss[0].Peer == "r1" && ss[0].LastError == MD5Hint
 		})
@@ -173,10 +174,10 @@ func TestIntegrationFRR(t *testing.T) {
 		if err := s.SetPeers(background(), frrPeers()); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, 15*time.Second, "r1 established again with the right password", func() bool {
+		nsrig.WaitFor(t, 15*time.Second, "r1 established again with the right password", func() bool {
 			return frrState(t, r1, "192.0.2.1") == "Established"
 		})
-		waitFor(t, 5*time.Second, "route back at r1", func() bool { _, ok := frrRoute(t, r1, "ipv4", "198.18.0.1/32"); return ok })
+		nsrig.WaitFor(t, 5*time.Second, "route back at r1", func() bool { _, ok := frrRoute(t, r1, "ipv4", "198.18.0.1/32"); return ok })
 	})
 
 	t.Run("graceful restart keeps routes across an adapter restart", func(t *testing.T) {
@@ -184,7 +185,7 @@ func TestIntegrationFRR(t *testing.T) {
 			t.Fatal(err)
 		}
 		closed = true
-		waitFor(t, 5*time.Second, "r2 sees the session down", func() bool { return frrState(t, r2, "192.0.2.5") != "Established" })
+		nsrig.WaitFor(t, 5*time.Second, "r2 sees the session down", func() bool { return frrState(t, r2, "192.0.2.5") != "Established" })
 		time.Sleep(2 * time.Second)
 		p, ok := frrRoute(t, r2, "ipv4", "198.18.0.1/32")
 		if !ok || !p.Stale {
@@ -195,20 +196,20 @@ func TestIntegrationFRR(t *testing.T) {
 		}
 		s = startFRRSpeaker(t)
 		closed = false
-		waitFor(t, 15*time.Second, "r2 re-established and the route fresh", func() bool {
+		nsrig.WaitFor(t, 15*time.Second, "r2 re-established and the route fresh", func() bool {
 			p, ok := frrRoute(t, r2, "ipv4", "198.18.0.1/32")
 			return ok && !p.Stale && frrState(t, r2, "192.0.2.5") == "Established"
 		})
 	})
 
 	t.Run("Close(false) withdraws at once", func(t *testing.T) {
-		waitFor(t, 15*time.Second, "route at r1 again", func() bool { _, ok := frrRoute(t, r1, "ipv4", "198.18.0.1/32"); return ok })
+		nsrig.WaitFor(t, 15*time.Second, "route at r1 again", func() bool { _, ok := frrRoute(t, r1, "ipv4", "198.18.0.1/32"); return ok })
 		start := time.Now()
 		if err := s.Close(background(), false); err != nil {
 			t.Fatal(err)
 		}
 		closed = true
-		waitFor(t, 2*time.Second, "routes gone from both routers", func() bool {
+		nsrig.WaitFor(t, 2*time.Second, "routes gone from both routers", func() bool {
 			_, ok1 := frrRoute(t, r1, "ipv4", "198.18.0.1/32")
 			_, ok2 := frrRoute(t, r2, "ipv4", "198.18.0.1/32")
 			return !ok1 && !ok2
