@@ -69,23 +69,35 @@ func (r *Rig) Netns(name string) string {
 	return ns
 }
 
-// Veth joins two namespaces with a veth pair (ifA in nsA, ifB in nsB), addresses each end (CIDR; IPv6
-// without duplicate address detection, so it is usable at once) and sets both up.
+// Veth joins two namespaces with a veth pair (ifA in nsA, ifB in nsB), addresses
+// each end (CIDR; IPv6 without duplicate address detection, so it is usable at
+// once) and sets both up. An empty nsA is the host's own namespace, where the
+// end is deleted at cleanup.
 func (r *Rig) Veth(nsA, nsB, ifA, ifB string, addrsA, addrsB []string) {
 	r.T.Helper()
-	r.Run("ip", "link", "add", ifA, "netns", nsA, "type", "veth", "peer", "name", ifB, "netns", nsB)
+	add := []string{"ip", "link", "add", ifA}
+	if nsA != "" {
+		add = append(add, "netns", nsA)
+	} else {
+		r.T.Cleanup(func() { _ = exec.Command("ip", "link", "del", ifA).Run() })
+	}
+	r.Run(append(add, "type", "veth", "peer", "name", ifB, "netns", nsB)...)
 	for _, end := range []struct {
 		ns, dev string
 		addrs   []string
 	}{{nsA, ifA, addrsA}, {nsB, ifB, addrsB}} {
+		ip := []string{"ip"}
+		if end.ns != "" {
+			ip = append(ip, "-n", end.ns)
+		}
 		for _, a := range end.addrs {
-			args := []string{"ip", "-n", end.ns, "addr", "add", a, "dev", end.dev}
+			args := append(append([]string{}, ip...), "addr", "add", a, "dev", end.dev)
 			if strings.Contains(a, ":") {
 				args = append(args, "nodad")
 			}
 			r.Run(args...)
 		}
-		r.Run("ip", "-n", end.ns, "link", "set", end.dev, "up")
+		r.Run(append(append([]string{}, ip...), "link", "set", end.dev, "up")...)
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
 	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/internal/nsrig"
 	"github.com/bgplb/bgplb/speaker/gobgp"
 	"github.com/bgplb/bgplb/speaker/reconcile"
 	"github.com/bgplb/bgplb/speaker/routes"
@@ -118,7 +119,7 @@ func speakerConverge(b *testing.B, frr string, n int) (time.Duration, uint64, ui
 	if _, err := loop.Reconcile(ctx); err != nil {
 		b.Fatal(err)
 	}
-	waitFor(b, 30*time.Second, "speaker session up", func() bool { return frrReceived(b, frr) == 0 })
+	nsrig.WaitFor(b, 30*time.Second, "speaker session up", func() bool { return frrReceived(b, frr) == 0 })
 	snap = benchSnapshot(services(n))
 	runtime.GC()
 	start := time.Now()
@@ -134,7 +135,7 @@ func speakerConverge(b *testing.B, frr string, n int) (time.Duration, uint64, ui
 	if err := loop.Shutdown(ctx); err != nil {
 		b.Fatal(err)
 	}
-	waitFor(b, time.Minute, "FRR drops the speaker session", func() bool { return frrReceived(b, frr) == -1 })
+	nsrig.WaitFor(b, time.Minute, "FRR drops the speaker session", func() bool { return frrReceived(b, frr) == -1 })
 	return d, ms.HeapInuse, rss
 }
 
@@ -154,7 +155,7 @@ func baseline(b *testing.B, frr string, n int) time.Duration {
 	if err != nil {
 		b.Fatal(err)
 	}
-	waitFor(b, 30*time.Second, "baseline session up", func() bool { return frrReceived(b, frr) == 0 })
+	nsrig.WaitFor(b, 30*time.Second, "baseline session up", func() bool { return frrReceived(b, frr) == 0 })
 	origin, _ := anypb.New(&api.OriginAttribute{Origin: 0})
 	nh, _ := anypb.New(&api.NextHopAttribute{NextHop: speakerIP})
 	fam := &api.Family{Afi: api.Family_AFI_IP, Safi: api.Family_SAFI_UNICAST}
@@ -170,7 +171,7 @@ func baseline(b *testing.B, frr string, n int) time.Duration {
 	if err := s.DeletePeer(ctx, &api.DeletePeerRequest{Address: routerIP}); err != nil {
 		b.Fatal(err)
 	}
-	waitFor(b, time.Minute, "FRR drops the baseline session", func() bool { return frrReceived(b, frr) == -1 })
+	nsrig.WaitFor(b, time.Minute, "FRR drops the baseline session", func() bool { return frrReceived(b, frr) == -1 })
 	return d
 }
 

@@ -1,17 +1,16 @@
 package app_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/bgplb/bgplb/internal/nsrig"
 	"github.com/bgplb/bgplb/topologies/controlplane"
 )
 
@@ -93,69 +92,21 @@ func controlPlane(t testing.TB) *controlplane.ControlPlane {
 	return shared.cp
 }
 
-func run(t testing.TB, args ...string) string {
-	t.Helper()
-	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s: %v: %s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
 // startFRR starts zebra+bgpd in a new namespace peered with the root namespace
 // and returns the namespace (also the FRR instance name).
 func startFRR(t testing.TB, conf string) string {
 	t.Helper()
-	ns := fmt.Sprintf("bgplbsp-%d", os.Getpid())
-	host, peer := fmt.Sprintf("sp%d", os.Getpid()%100000), "eth0"
-	run(t, "ip", "netns", "add", ns)
-	t.Cleanup(func() {
-		_ = exec.Command("ip", "netns", "del", ns).Run()
-		_ = os.RemoveAll("/var/run/frr/" + ns)
-	})
-	run(t, "ip", "-n", ns, "link", "set", "lo", "up")
-	run(t, "ip", "link", "add", host, "type", "veth", "peer", "name", peer, "netns", ns)
-	t.Cleanup(func() { _ = exec.Command("ip", "link", "del", host).Run() })
-	run(t, "ip", "addr", "add", speakerIP+"/30", "dev", host)
-	run(t, "ip", "link", "set", host, "up")
-	run(t, "ip", "-n", ns, "addr", "add", routerIP+"/30", "dev", peer)
-	run(t, "ip", "-n", ns, "link", "set", peer, "up")
-	dir := t.TempDir()
-	for _, d := range []string{frrZebra, frrBgpd} {
-		name := filepath.Base(d)
-		logf, err := os.Create(filepath.Join(dir, name+".log"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.Command("ip", "netns", "exec", ns, d, "-N", ns, "--log", "stdout")
-		cmd.Stdout, cmd.Stderr = logf, logf
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); logf.Close() })
-		waitFor(t, 10*time.Second, "FRR "+name, func() bool {
-			out, _ := exec.Command("vtysh", "-N", ns, "-c", "show daemons").CombinedOutput()
-			return strings.Contains(string(out), name)
-		})
-	}
-	f := filepath.Join(dir, "frr.conf")
-	if err := os.WriteFile(f, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	run(t, "vtysh", "-N", ns, "-f", f)
+	r := nsrig.New(t, "bgplbsp")
+	ns := r.Netns("r1")
+	r.Veth("", ns, fmt.Sprintf("sp%d", os.Getpid()%100000), "eth0", []string{speakerIP + "/30"}, []string{routerIP + "/30"})
+	r.FRR(ns, conf, "zebra", "bgpd")
 	return ns
 }
 
 func vtysh(t testing.TB, inst, cmd string) map[string]any {
 	t.Helper()
-	out, err := exec.Command("vtysh", "-N", inst, "-c", cmd).Output()
-	if err != nil {
-		t.Fatalf("vtysh -N %s -c %q: %v", inst, cmd, err)
-	}
 	var m map[string]any
-	if err := json.Unmarshal(out, &m); err != nil {
-		t.Fatalf("vtysh %q: %v: %s", cmd, err, out)
-	}
+	nsrig.Vtysh(t, inst, cmd, &m)
 	return m
 }
 
@@ -182,17 +133,6 @@ func frrReceived(t testing.TB, inst string) int {
 	}
 	n, _ := p["pfxRcd"].(float64)
 	return int(n)
-}
-
-func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: %s", d, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }
 
 func freeAddr(t testing.TB) string {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
+	"github.com/bgplb/bgplb/internal/nsrig"
 	"github.com/bgplb/bgplb/speaker/app"
 	"github.com/bgplb/bgplb/speaker/gobgp"
 	"github.com/bgplb/bgplb/speaker/k8s"
@@ -110,14 +111,14 @@ router bgp %d
 	}()
 
 	announced := func() bool { _, ok := frrRoute(t, frr, vip+"/32"); return ok }
-	waitFor(t, 30*time.Second, "FRR has the VIP", announced)
+	nsrig.WaitFor(t, 30*time.Second, "FRR has the VIP", announced)
 	comms, _ := frrRoute(t, frr, vip+"/32")
 	if comms != "64512:100" {
 		t.Errorf("communities at FRR = %q, want 64512:100", comms)
 	}
 
 	t.Run("status", func(t *testing.T) {
-		waitFor(t, 20*time.Second, "BGPPeer status shows node-1 Established", func() bool {
+		nsrig.WaitFor(t, 20*time.Second, "BGPPeer status shows node-1 Established", func() bool {
 			var p v1beta2.BGPPeer
 			if c.Get(ctx, types.NamespacedName{Namespace: ns, Name: "router"}, &p) != nil {
 				return false
@@ -139,14 +140,14 @@ router bgp %d
 			t.Errorf("status not written by field manager %s: %+v", k8s.FieldManager(nodeName), p.ManagedFields)
 		}
 		var cs v1beta1.ConfigurationState
-		waitFor(t, 10*time.Second, "ConfigurationState speaker-node-1 Valid", func() bool {
+		nsrig.WaitFor(t, 10*time.Second, "ConfigurationState speaker-node-1 Valid", func() bool {
 			return c.Get(ctx, types.NamespacedName{Namespace: ns, Name: "speaker-" + nodeName}, &cs) == nil &&
 				cs.Status.Result == v1beta1.ConfigurationStateValid
 		})
 		if cs.Labels[k8s.LabelComponentType] != "speaker" || cs.Labels[k8s.LabelNodeName] != nodeName {
 			t.Errorf("ConfigurationState labels %v", cs.Labels)
 		}
-		waitFor(t, 10*time.Second, "nodeAssigned event", func() bool {
+		nsrig.WaitFor(t, 10*time.Second, "nodeAssigned event", func() bool {
 			var evs corev1.EventList
 			if c.List(ctx, &evs, client.InNamespace("default")) != nil {
 				return false
@@ -158,7 +159,7 @@ router bgp %d
 			}
 			return false
 		})
-		waitFor(t, 10*time.Second, "readyz ok", func() bool {
+		nsrig.WaitFor(t, 10*time.Second, "readyz ok", func() bool {
 			resp, err := http.Get("http://" + metricsAddr + "/readyz")
 			if err != nil {
 				return false
@@ -193,23 +194,23 @@ router bgp %d
 
 	t.Run("endpoint leaves the node (ETP Local)", func(t *testing.T) {
 		setEndpointNode(t, ctx, c, "node-2")
-		waitFor(t, 10*time.Second, "withdrawn", func() bool { return !announced() })
+		nsrig.WaitFor(t, 10*time.Second, "withdrawn", func() bool { return !announced() })
 		setEndpointNode(t, ctx, c, nodeName)
-		waitFor(t, 10*time.Second, "announced again", announced)
+		nsrig.WaitFor(t, 10*time.Second, "announced again", announced)
 	})
 
 	t.Run("node excluded", func(t *testing.T) {
 		setNodeLabel(t, ctx, c, "node.kubernetes.io/exclude-from-external-load-balancers", ptr.To(""))
-		waitFor(t, 10*time.Second, "withdrawn", func() bool { return !announced() })
+		nsrig.WaitFor(t, 10*time.Second, "withdrawn", func() bool { return !announced() })
 		setNodeLabel(t, ctx, c, "node.kubernetes.io/exclude-from-external-load-balancers", nil)
-		waitFor(t, 10*time.Second, "announced again", announced)
+		nsrig.WaitFor(t, 10*time.Second, "announced again", announced)
 	})
 
 	t.Run("service deleted", func(t *testing.T) {
 		must(t, c.Delete(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "web"}}))
-		waitFor(t, 10*time.Second, "withdrawn", func() bool { return !announced() })
+		nsrig.WaitFor(t, 10*time.Second, "withdrawn", func() bool { return !announced() })
 		createService(t, ctx, c)
-		waitFor(t, 10*time.Second, "announced again", announced)
+		nsrig.WaitFor(t, 10*time.Second, "announced again", announced)
 	})
 
 	t.Run("apiserver gone keeps routes", func(t *testing.T) {
@@ -228,7 +229,7 @@ router bgp %d
 			t.Logf("speaker returned: %v", err)
 		}
 		stopped = true
-		waitFor(t, 3*time.Second, "withdrawn at shutdown (not after the 9 s hold time)", func() bool { return !announced() })
+		nsrig.WaitFor(t, 3*time.Second, "withdrawn at shutdown (not after the 9 s hold time)", func() bool { return !announced() })
 		t.Logf("route gone %v after SIGTERM", time.Since(start).Round(time.Millisecond))
 	})
 
