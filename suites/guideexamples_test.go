@@ -41,15 +41,21 @@ var _ = Describe("the guide's examples, unchanged, on the guide's addresses", Or
 			Expect: []scenarios.Expectation{scenarios.RouteVia{Router: "r1", Service: demo, NextHops: all}}})
 	})
 
+	// dropApplied deletes the example in force, if any.
+	dropApplied := func() {
+		GinkgoHelper()
+		if applied != "" {
+			await(l, scenarios.Step{Name: "previous example deleted", Do: scenarios.Action{Delete: applied}, Within: 60 * time.Second,
+				Expect: []scenarios.Expectation{scenarios.NoRoute{Router: "r1", Service: demo}}})
+			applied = ""
+		}
+	}
 	// use replaces the example in force with examples/guide/<dir>/ and waits for
 	// expect. The first expectation should need the new example's objects: routes
 	// of the old one can linger a moment at the routers.
 	use := func(dir string, expect ...scenarios.Expectation) time.Duration {
 		GinkgoHelper()
-		if applied != "" {
-			await(l, scenarios.Step{Name: "previous example deleted", Do: scenarios.Action{Delete: applied}, Within: 60 * time.Second,
-				Expect: []scenarios.Expectation{scenarios.NoRoute{Router: "r1", Service: demo}}})
-		}
+		dropApplied()
 		applied = example(dir)
 		return await(l, scenarios.Step{Name: "examples/guide/" + dir, Do: scenarios.Action{Apply: applied}, Within: 90 * time.Second, Expect: expect})
 	}
@@ -169,11 +175,7 @@ var _ = Describe("the guide's examples, unchanged, on the guide's addresses", Or
 			}
 		}
 		Expect(cmds).To(HaveLen(2 + len(all)))
-		if applied != "" {
-			await(l, scenarios.Step{Name: "previous example deleted", Do: scenarios.Action{Delete: applied}, Within: 60 * time.Second,
-				Expect: []scenarios.Expectation{scenarios.NoRoute{Router: "r1", Service: demo}}})
-			applied = ""
-		}
+		dropApplied() // before r1 wants a password the previous example's peer lacks
 		_, err = vtysh(ctx, l, "r1", cmds...)
 		Expect(err).NotTo(HaveOccurred())
 		use("authenticated", scenarios.RouteVia{Router: "r1", Service: demo, NextHops: all})

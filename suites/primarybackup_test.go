@@ -67,8 +67,11 @@ var _ = Describe("primary/backup by LOCAL_PREF over iBGP", Ordered, Label("featu
 		s := l.Requests(context.Background(), "c1", serviceIP(l, demo).Addr().String(), 20)
 		Expect(s.Failed).To(BeZero(), "%+v", s)
 		Expect(s.Nodes()).To(Equal([]string{"n1"}), "the backups must carry nothing while the primary is up")
-		// iBGP carries LOCAL_PREF: nothing to warn about.
-		Expect(findings(l)).NotTo(ContainElement(ContainSubstring("adv-localpref-ebgp")))
+		// iBGP carries LOCAL_PREF: nothing to warn about. The controller may report
+		// a moment after the speakers act, so the absence must last.
+		Eventually(func() string { return configResult(l) }).WithTimeout(20 * time.Second).Should(HavePrefix("Valid"))
+		Consistently(func() []string { return findings(l) }).WithTimeout(3 * time.Second).
+			ShouldNot(ContainElement(ContainSubstring("adv-localpref-ebgp")))
 	})
 
 	It("fails over to the backups when the primary dies, and back when it returns", func() {

@@ -35,11 +35,14 @@ func newLabApplyCmd(s Streams, f *labFlags) *cobra.Command {
 			if err != nil {
 				return &ExitError{Code: ExitFailure, Err: err}
 			}
-			verb, past := lab.VerbApply, "applied"
+			var done []string
+			past := "applied"
 			if del {
-				verb, past = lab.VerbDelete, "deleted"
+				past = "deleted"
+				done, err = lab.DeleteManifests(cmd.Context(), c, data)
+			} else {
+				done, err = lab.ApplyManifests(cmd.Context(), c, lab.FieldManager, data)
 			}
-			done, err := lab.ChangeManifests(cmd.Context(), c, verb, lab.FieldManager, data)
 			for _, d := range done {
 				fmt.Fprintf(s.Out, "%s %s\n", d, past)
 			}

@@ -236,9 +236,9 @@ func actionLabel(s scenarios.Step) string {
 		}
 		return strings.Join(parts, " ")
 	case a.Apply != "":
-		return strings.TrimSuffix("apply: "+s.Name, ": ")
+		return withName("apply", s.Name)
 	case a.Delete != "":
-		return strings.TrimSuffix("delete: "+s.Name, ": ")
+		return withName("delete", s.Name)
 	case a.Label != nil:
 		return "label " + a.Label.Node
 	case a.Backends != nil:
@@ -247,4 +247,11 @@ func actionLabel(s scenarios.Step) string {
 		return "restart " + a.Restart.Node + " " + a.Restart.Process
 	}
 	return ""
+}
+
+func withName(verb, name string) string {
+	if name == "" {
+		return verb
+	}
+	return verb + ": " + name
 }

@@ -98,13 +98,13 @@ func (l *Lab) Await(ctx context.Context, es []scenarios.Expectation, within, hol
 // Apply server-side-applies multi-document YAML; namespaced objects without a
 // namespace go to the product's.
 func (l *Lab) Apply(ctx context.Context, yaml string) error {
-	_, err := lab.ChangeManifests(ctx, l.Client, lab.VerbApply, fieldOwner, []byte(yaml))
+	_, err := lab.ApplyManifests(ctx, l.Client, fieldOwner, []byte(yaml))
 	return err
 }
 
 // Delete deletes the objects the YAML names (missing ones are fine).
 func (l *Lab) Delete(ctx context.Context, yaml string) error {
-	_, err := lab.ChangeManifests(ctx, l.Client, lab.VerbDelete, fieldOwner, []byte(yaml))
+	_, err := lab.DeleteManifests(ctx, l.Client, []byte(yaml))
 	return err
 }
 

@@ -15,12 +15,6 @@ import (
 	"github.com/bgplb/bgplb/topologies/model"
 )
 
-// Manifest verbs, for ChangeManifests.
-const (
-	VerbApply  = "apply"
-	VerbDelete = "delete"
-)
-
 // Client opens the API of a running lab.
 func Client(root, name string) (client.Client, error) {
 	dir, _ := filepath.Abs(filepath.Join(root, name))
@@ -34,11 +28,26 @@ func Client(root, name string) (client.Client, error) {
 	return clientFromKubeconfig(rec.Kubeconfig)
 }
 
-// ChangeManifests server-side-applies (as owner) or deletes every object of a
-// multi-document YAML stream, in order; objects without a namespace go to the
-// product's namespace when namespaced. Deleting what is not there is fine. It
-// returns what it changed, as "Kind namespace/name", up to the first failure.
-func ChangeManifests(ctx context.Context, c client.Client, verb, owner string, data []byte) ([]string, error) {
+// ApplyManifests server-side-applies, as owner, every object of a multi-document
+// YAML stream in order. It returns what it applied, as "Kind namespace/name", up
+// to the first failure.
+func ApplyManifests(ctx context.Context, c client.Client, owner string, data []byte) ([]string, error) {
+	return eachManifest(c, data, "apply", func(o *unstructured.Unstructured) error {
+		return c.Patch(ctx, o, client.Apply, client.FieldOwner(owner), client.ForceOwnership)
+	})
+}
+
+// DeleteManifests deletes the objects a YAML stream names; missing ones are fine.
+// It returns what it deleted, up to the first failure.
+func DeleteManifests(ctx context.Context, c client.Client, data []byte) ([]string, error) {
+	return eachManifest(c, data, "delete", func(o *unstructured.Unstructured) error {
+		return client.IgnoreNotFound(c.Delete(ctx, o))
+	})
+}
+
+// eachManifest runs do on every object of data; namespaced objects without a
+// namespace go to the product's.
+func eachManifest(c client.Client, data []byte, verb string, do func(*unstructured.Unstructured) error) ([]string, error) {
 	objs, err := decodeManifests(data)
 	if err != nil {
 		return nil, err
@@ -58,15 +67,7 @@ func ChangeManifests(ctx context.Context, c client.Client, verb, owner string, d
 		if o.GetNamespace() != "" {
 			desc = o.GetKind() + " " + o.GetNamespace() + "/" + o.GetName()
 		}
-		switch verb {
-		case VerbApply:
-			err = c.Patch(ctx, o, client.Apply, client.FieldOwner(owner), client.ForceOwnership)
-		case VerbDelete:
-			err = client.IgnoreNotFound(c.Delete(ctx, o))
-		default:
-			return done, fmt.Errorf("lab: manifest verb %q: want %s or %s", verb, VerbApply, VerbDelete)
-		}
-		if err != nil {
+		if err := do(o); err != nil {
 			return done, fmt.Errorf("%s %s: %w", verb, desc, err)
 		}
 		done = append(done, desc)

@@ -17,7 +17,7 @@ import (
 
 // `bgplb lab apply` and the e2e runner apply examples/guide/ as users would:
 // every kind in it, namespaced or not, twice without harm, deleted twice too.
-func TestIntegrationChangeManifests(t *testing.T) {
+func TestIntegrationManifests(t *testing.T) {
 	ctx := context.Background()
 	cp := cptest.Start(t, repo)
 	if err := cp.InstallCRDs(ctx, filepath.Join(repo, "deploy", "crds")); err != nil {
@@ -28,7 +28,7 @@ func TestIntegrationChangeManifests(t *testing.T) {
 		t.Fatal(err)
 	}
 	ns := "apiVersion: v1\nkind: Namespace\nmetadata: {name: metallb-system}\n"
-	if _, err := ChangeManifests(ctx, c, VerbApply, FieldManager, []byte(ns)); err != nil {
+	if _, err := ApplyManifests(ctx, c, FieldManager, []byte(ns)); err != nil {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob(filepath.Join(repo, "examples", "guide", "basic", "*.yaml"))
@@ -42,7 +42,7 @@ func TestIntegrationChangeManifests(t *testing.T) {
 	}
 	basic := []byte(strings.Join(docs, "\n---\n"))
 	for range 2 {
-		done, err := ChangeManifests(ctx, c, VerbApply, FieldManager, basic)
+		done, err := ApplyManifests(ctx, c, FieldManager, basic)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,14 +55,14 @@ func TestIntegrationChangeManifests(t *testing.T) {
 		t.Fatalf("pool: %+v %v", pool.Spec, err)
 	}
 	// A namespaced object without a namespace lands in the product's.
-	if _, err := ChangeManifests(ctx, c, VerbApply, FieldManager, []byte("apiVersion: metallb.io/v1beta1\nkind: Community\nmetadata: {name: bare}\n")); err != nil {
+	if _, err := ApplyManifests(ctx, c, FieldManager, []byte("apiVersion: metallb.io/v1beta1\nkind: Community\nmetadata: {name: bare}\n")); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Get(ctx, client.ObjectKey{Namespace: "metallb-system", Name: "bare"}, &v1beta1.Community{}); err != nil {
 		t.Errorf("bare Community: %v", err)
 	}
 	for range 2 {
-		if _, err := ChangeManifests(ctx, c, VerbDelete, FieldManager, basic); err != nil {
+		if _, err := DeleteManifests(ctx, c, basic); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -70,10 +70,10 @@ func TestIntegrationChangeManifests(t *testing.T) {
 		t.Errorf("Deployment after delete: %v", err)
 	}
 	// Errors name the document or the object.
-	if _, err := ChangeManifests(ctx, c, VerbApply, FieldManager, []byte("kind: [\n")); err == nil || !strings.Contains(err.Error(), "manifest 1") {
+	if _, err := ApplyManifests(ctx, c, FieldManager, []byte("kind: [\n")); err == nil || !strings.Contains(err.Error(), "manifest 1") {
 		t.Errorf("bad YAML: %v", err)
 	}
-	_, err = ChangeManifests(ctx, c, VerbApply, FieldManager, []byte("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n"))
+	_, err = ApplyManifests(ctx, c, FieldManager, []byte("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n"))
 	if err == nil || !strings.Contains(err.Error(), "Widget w") {
 		t.Errorf("unknown kind: %v", err)
 	}
