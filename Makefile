@@ -60,11 +60,11 @@ generate: $(CONTROLLER_GEN)
 	@# v1beta1 BGPPeer is served only; its stored form is v1beta2 (see api/v1beta1/bgppeer_types.go).
 	$(MAKE) -s chart-crds
 
-## docs: docs/reference.md from the CRD schemas and controller/config's findings
-## (internal/docgen; a test fails when it is stale)
+## docs: docs/reference.md from the CRD schemas and config's findings
+## (hack/docgen; a test fails when it is stale)
 .PHONY: docs
 docs:
-	$(GO) run ./internal/docgen -crds deploy/crds -config controller/config -o docs/reference.md
+	$(GO) run ./hack/docgen -crds deploy/crds -config config -o docs/reference.md
 
 ## chart-crds: Helm installs CRDs only from the chart's own crds/; keep it a copy of deploy/crds
 .PHONY: chart-crds
@@ -99,8 +99,8 @@ verify-generated: $(CONTROLLER_GEN)
 
 tools: $(CONTROLLER_GEN)
 
-$(CONTROLLER_GEN): tools/go.mod tools/go.sum
-	cd tools && GOBIN=$(TOOLBIN) $(GO) install sigs.k8s.io/controller-tools/cmd/controller-gen
+$(CONTROLLER_GEN): hack/tools/go.mod hack/tools/go.sum
+	cd hack/tools && GOBIN=$(TOOLBIN) $(GO) install sigs.k8s.io/controller-tools/cmd/controller-gen
 
 ## packages: Debian packages the lab and integration tests use (root only; no-op when present)
 packages:
@@ -115,7 +115,7 @@ clean:
 	rm -rf $(BIN) out
 
 ## controlplane-tools: kube-apiserver 1.34 and etcd 3.5 built from the Go module proxy into
-## .cache/bin for the lab and the integration tests (tools/k8s/*: modules of their own, so the
+## .cache/bin for the lab and the integration tests (hack/tools/k8s/*: modules of their own, so the
 ## product's go.mod never sees k8s.io/kubernetes). No-op when both binaries are newer than
 ## their go.mod/go.sum. Cold build ~5 min on 2 cores; cached rebuild seconds.
 KUBE_APISERVER := $(TOOLBIN)/kube-apiserver
@@ -126,9 +126,9 @@ controlplane-tools: $(KUBE_APISERVER) $(ETCD)
 # The version variables make the binary report v1.34.x instead of v0.0.0-master
 # (clients and feature gates look at it); the version is read from go.mod so
 # bumping the module is the only edit needed.
-$(KUBE_APISERVER): tools/k8s/apiserver/go.mod tools/k8s/apiserver/go.sum
+$(KUBE_APISERVER): hack/tools/k8s/apiserver/go.mod hack/tools/k8s/apiserver/go.sum
 	@mkdir -p $(TOOLBIN)
-	cd tools/k8s/apiserver && \
+	cd hack/tools/k8s/apiserver && \
 	 v=$$($(GO) list -m -f '{{.Version}}' k8s.io/kubernetes) && mm=$${v#v} && \
 	 pkg=k8s.io/component-base/version && \
 	 $(GO) build -trimpath -ldflags "-s -w \
@@ -137,9 +137,9 @@ $(KUBE_APISERVER): tools/k8s/apiserver/go.mod tools/k8s/apiserver/go.sum
 	   -X $$pkg.gitTreeState=clean -X $$pkg.buildDate=1970-01-01T00:00:00Z" \
 	   -o $@ k8s.io/kubernetes/cmd/kube-apiserver
 
-$(ETCD): tools/k8s/etcd/go.mod tools/k8s/etcd/go.sum
+$(ETCD): hack/tools/k8s/etcd/go.mod hack/tools/k8s/etcd/go.sum
 	@mkdir -p $(TOOLBIN)
-	cd tools/k8s/etcd && $(GO) build -trimpath -ldflags "-s -w" -o $@ go.etcd.io/etcd/server/v3
+	cd hack/tools/k8s/etcd && $(GO) build -trimpath -ldflags "-s -w" -o $@ go.etcd.io/etcd/server/v3
 
 ## bench-allocator: allocate all 65,534 addresses of a /16 one by one; prints ns/alloc for
 ## the first vs the last 1,000 and their ratio, next to a naive rescan-from-start baseline
@@ -199,4 +199,4 @@ bench: packages controlplane-tools build
 	-$(MAKE) -s bench-speaker 2>&1 | tee -a $(BENCH_RAW)
 	-$(MAKE) -s bench-bfd 2>&1 | tee -a $(BENCH_RAW)
 	-$(MAKE) -s bench-lab 2>&1 | tee -a $(BENCH_RAW)
-	@echo; $(GO) run ./internal/benchtable $(BENCH_RAW) out/bench/results.json
+	@echo; $(GO) run ./hack/benchtable $(BENCH_RAW) out/bench/results.json

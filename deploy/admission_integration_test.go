@@ -9,7 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/bgplb/bgplb/topologies/controlplane/cptest"
+	"github.com/bgplb/bgplb/testing/cptest"
 )
 
 // TestIntegrationAdmissionPolicy applies the ValidatingAdmissionPolicy

@@ -19,7 +19,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 
-	"github.com/bgplb/bgplb/topologies/controlplane/cptest"
+	"github.com/bgplb/bgplb/testing/cptest"
 )
 
 const fieldManager = "bgplb-deploy-test"

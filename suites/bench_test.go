@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bgplb/bgplb/internal/labtest"
 	"github.com/bgplb/bgplb/scenarios"
 	"github.com/bgplb/bgplb/scenarios/runner"
+	"github.com/bgplb/bgplb/testing/labtest"
 )
 
 // BenchmarkBFDFailover is issue 6's measurement on bfd-pair: the node's speaker is

@@ -21,8 +21,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/bgplb/bgplb/internal/labtest"
 	"github.com/bgplb/bgplb/scenarios/runner"
+	"github.com/bgplb/bgplb/testing/labtest"
 	"github.com/bgplb/bgplb/topologies/controlplane"
 )
 

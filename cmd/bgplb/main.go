@@ -7,7 +7,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/bgplb/bgplb/internal/cli"
+	"github.com/bgplb/bgplb/cli"
 )
 
 func main() {

@@ -1,6 +1,6 @@
 // Package admission decides whether a change to the metallb.io configuration may
 // be admitted, with the same rules the controller and speakers apply
-// (controller/config). Pure: the webhook adapter hands it the current objects and
+// (config). Pure: the webhook adapter hands it the current objects and
 // the change.
 //
 // The rule is: refuse a change only for the errors it adds. A configuration that
@@ -16,7 +16,7 @@ import (
 
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
-	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/config"
 )
 
 // Operation is the admission operation.

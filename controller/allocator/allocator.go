@@ -6,7 +6,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/config"
 )
 
 // Allocator tracks the pools of the current Config and which Service holds which

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/config"
 )
 
 // slash16 is the pool of the benchmark: every address of 198.18.0.0/16 but the

@@ -8,7 +8,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/labels"
 
-	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/config"
 )
 
 // poolState is one configured pool with its free space and counters.

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/config"
 )
 
 // harness drives an Allocator with operations decoded from a byte stream and checks

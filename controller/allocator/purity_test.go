@@ -16,7 +16,7 @@ func TestPure(t *testing.T) {
 		t.Skipf("go list unavailable: %v", err)
 	}
 	for _, imp := range strings.Fields(string(imports)) {
-		if strings.Contains(imp, ".") && imp != "k8s.io/apimachinery/pkg/labels" && imp != "github.com/bgplb/bgplb/controller/config" {
+		if strings.Contains(imp, ".") && imp != "k8s.io/apimachinery/pkg/labels" && imp != "github.com/bgplb/bgplb/config" {
 			t.Errorf("allocator imports %s", imp)
 		}
 	}

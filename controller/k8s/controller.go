@@ -1,5 +1,5 @@
 // Package k8s is the controller's Kubernetes adapter: controller-runtime reconcilers
-// that feed controller/config and controller/allocator from the apiserver and write
+// that feed config and controller/allocator from the apiserver and write
 // the results back (Service status and annotation, events, IPAddressPool status,
 // ConfigurationState), plus leader election, metrics and health endpoints. It is the
 // only package under controller/ that imports client-go or controller-runtime.
@@ -38,7 +38,7 @@ import (
 
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
-	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/config"
 )
 
 // Defaults of Options.

@@ -7,8 +7,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/controller/allocator"
-	"github.com/bgplb/bgplb/controller/config"
 )
 
 // This file holds the pure decisions of the Service reconciler: given what the

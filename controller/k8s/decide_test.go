@@ -8,8 +8,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/controller/allocator"
-	"github.com/bgplb/bgplb/controller/config"
 	"github.com/bgplb/bgplb/controller/k8s"
 )
 

@@ -7,8 +7,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/controller/allocator"
-	"github.com/bgplb/bgplb/controller/config"
 )
 
 // This file holds the pure half of the Service reconciler: which Services are ours

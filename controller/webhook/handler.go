@@ -1,5 +1,5 @@
 // Package webhook serves the controller's optional validating admission webhook:
-// cross-object rules of controller/config (an overlapping pool, an unknown
+// cross-object rules of config (an overlapping pool, an unknown
 // community alias, a missing BFD profile) refused at `kubectl apply` time, with
 // the same messages lint prints. Structural rules are the CRDs' CEL rules.
 //
@@ -23,8 +23,8 @@ import (
 
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
+	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/controller/admission"
-	"github.com/bgplb/bgplb/controller/config"
 )
 
 // Path is where the webhook is served.

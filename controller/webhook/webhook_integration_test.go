@@ -17,10 +17,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/bgplb/bgplb/api/v1beta1"
-	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/controller/k8s"
 	"github.com/bgplb/bgplb/controller/webhook"
-	"github.com/bgplb/bgplb/topologies/controlplane/cptest"
+	"github.com/bgplb/bgplb/testing/cptest"
 )
 
 const ns = config.DefaultNamespace

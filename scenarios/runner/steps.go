@@ -13,11 +13,11 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/bgplb/bgplb/internal/procstat"
 	"github.com/bgplb/bgplb/scenarios"
 	"github.com/bgplb/bgplb/topologies/backend"
 	"github.com/bgplb/bgplb/topologies/controlplane"
 	"github.com/bgplb/bgplb/topologies/lab"
+	"github.com/bgplb/bgplb/topologies/procstat"
 	"github.com/bgplb/bgplb/topologies/serviceplane"
 )
 

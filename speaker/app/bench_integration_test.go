@@ -21,11 +21,11 @@ import (
 
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
-	"github.com/bgplb/bgplb/controller/config"
-	"github.com/bgplb/bgplb/internal/nsrig"
+	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/speaker/gobgp"
 	"github.com/bgplb/bgplb/speaker/reconcile"
 	"github.com/bgplb/bgplb/speaker/routes"
+	"github.com/bgplb/bgplb/testing/nsrig"
 )
 
 // BenchmarkSpeakerConvergence: N LoadBalancer Services (/32s in 198.18.0.0/15)

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/speaker/reconcile"
 )
 

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bgplb/bgplb/internal/nsrig"
+	"github.com/bgplb/bgplb/testing/nsrig"
 	"github.com/bgplb/bgplb/topologies/controlplane"
 )
 

@@ -22,11 +22,11 @@ import (
 
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
-	"github.com/bgplb/bgplb/internal/nsrig"
 	"github.com/bgplb/bgplb/speaker/app"
 	"github.com/bgplb/bgplb/speaker/gobgp"
 	"github.com/bgplb/bgplb/speaker/k8s"
 	"github.com/bgplb/bgplb/speaker/router"
+	"github.com/bgplb/bgplb/testing/nsrig"
 )
 
 const (

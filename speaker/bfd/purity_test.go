@@ -13,7 +13,7 @@ import (
 
 // TestNoClockNoGoroutines keeps the core deterministic: no goroutine, no
 // reading of the wall clock, no timers, no global random source in the
-// package's non-test sources (internal/archtest already bans sockets and files).
+// package's non-test sources (testing/archtest already bans sockets and files).
 func TestNoClockNoGoroutines(t *testing.T) {
 	files, _ := filepath.Glob("*.go")
 	banned := map[string]bool{"time.Now": true, "time.Since": true, "time.Until": true, "time.After": true,

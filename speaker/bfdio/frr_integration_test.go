@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bgplb/bgplb/internal/nsrig"
 	"github.com/bgplb/bgplb/speaker/bfd"
+	"github.com/bgplb/bgplb/testing/nsrig"
 )
 
 const frrBFDOnly = `

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bgplb/bgplb/internal/nsrig"
+	"github.com/bgplb/bgplb/testing/nsrig"
 )
 
 // The integration tests build two network namespaces joined by a veth pair:

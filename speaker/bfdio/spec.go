@@ -6,7 +6,7 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/speaker/bfd"
 )
 

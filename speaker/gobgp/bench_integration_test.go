@@ -13,8 +13,8 @@ import (
 	"github.com/osrg/gobgp/v3/pkg/server"
 	"google.golang.org/protobuf/types/known/anypb"
 
-	"github.com/bgplb/bgplb/internal/nsrig"
 	"github.com/bgplb/bgplb/speaker/router"
+	"github.com/bgplb/bgplb/testing/nsrig"
 )
 
 // BenchmarkAnnounce10k: 10,000 /32s in 198.18.0.0/15 through the adapter into FRR

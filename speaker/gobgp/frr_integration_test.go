@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bgplb/bgplb/internal/nsrig"
 	"github.com/bgplb/bgplb/speaker/router"
+	"github.com/bgplb/bgplb/testing/nsrig"
 )
 
 const (

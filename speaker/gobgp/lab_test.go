@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bgplb/bgplb/internal/nsrig"
+	"github.com/bgplb/bgplb/testing/nsrig"
 )
 
 // The integration tests build a small lab of network namespaces: one for the

@@ -6,7 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/speaker/reconcile"
 	"github.com/bgplb/bgplb/speaker/router"
 )

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/speaker/router"
 	"github.com/bgplb/bgplb/speaker/routes"
 )

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/speaker/router"
 	"github.com/bgplb/bgplb/speaker/routes"
 )

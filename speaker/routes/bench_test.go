@@ -7,7 +7,7 @@ import (
 
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
-	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/config"
 )
 
 // benchConfig: one pool in 198.18.0.0/15, an iBGP and an eBGP peer, an advertisement

@@ -3,7 +3,7 @@ package routes
 import (
 	"net/netip"
 
-	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/config"
 )
 
 // Result is what Desired computes for one node.

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/config"
 )
 
 func TestDiffOfEqualStatesIsEmpty(t *testing.T) {

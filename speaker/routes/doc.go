@@ -1,6 +1,6 @@
 // Package routes computes what one speaker node announces, and how to get there.
 //
-// Desired takes the validated configuration (controller/config), this node and the
+// Desired takes the validated configuration (config), this node and the
 // LoadBalancer Services with their endpoints, and returns the State the node should
 // run: which BGP peers it opens sessions to (peer nodeSelectors) and, per peer, the
 // exact RouteSet (prefix, next hop, communities, LOCAL_PREF). Every announce and
@@ -13,7 +13,7 @@
 // on a State; the router fake and the property tests use it, and the reconcile loop
 // can use it to record what an adapter applied.
 //
-// The package is pure: standard library, apimachinery labels and controller/config.
+// The package is pure: standard library, apimachinery labels and config.
 // It defines its own inputs (Node, Service, Endpoint) so it never sees a Kubernetes
 // object; speaker/k8s translates corev1/discoveryv1 objects into them. Costs are
 // O(services × peers) for Desired and O(routes) for Diff, with maps keyed by prefix.

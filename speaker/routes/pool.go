@@ -1,6 +1,6 @@
 package routes
 
-import "github.com/bgplb/bgplb/controller/config"
+import "github.com/bgplb/bgplb/config"
 
 // poolPlan is what a pool's advertisements mean on this node, computed once per pool
 // so that label selectors are matched once, not once per service.

@@ -5,7 +5,7 @@ import (
 	"net/netip"
 	"slices"
 
-	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/config"
 )
 
 // State is what one node runs, or should run: a session and a route set per peer,

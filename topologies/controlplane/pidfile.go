@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/bgplb/bgplb/internal/procstat"
+	"github.com/bgplb/bgplb/topologies/procstat"
 )
 
 // pidFileName lists "name pid" per line, in start order, so a later run (or

@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/bgplb/bgplb/internal/procstat"
+	"github.com/bgplb/bgplb/topologies/procstat"
 )
 
 // startHost starts a long-lived host process in a process group of its own, output to

@@ -16,11 +16,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/bgplb/bgplb/api/v1beta2"
-	"github.com/bgplb/bgplb/internal/labtest"
-	"github.com/bgplb/bgplb/internal/procstat"
+	"github.com/bgplb/bgplb/testing/labtest"
 	"github.com/bgplb/bgplb/topologies/backend/netns"
 	"github.com/bgplb/bgplb/topologies/controlplane"
 	"github.com/bgplb/bgplb/topologies/model"
+	"github.com/bgplb/bgplb/topologies/procstat"
 	"github.com/bgplb/bgplb/topologies/render/all"
 )
 

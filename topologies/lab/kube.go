@@ -19,9 +19,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 
-	"github.com/bgplb/bgplb/api/manifest"
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
+	"github.com/bgplb/bgplb/config/manifest"
 	"github.com/bgplb/bgplb/topologies/model"
 	"github.com/bgplb/bgplb/topologies/serviceplane"
 )

@@ -12,7 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/bgplb/bgplb/api/v1beta1"
-	"github.com/bgplb/bgplb/topologies/controlplane/cptest"
+	"github.com/bgplb/bgplb/testing/cptest"
 )
 
 // `bgplb lab apply` and the e2e runner apply examples/guide/ as users would:

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bgplb/bgplb/internal/labtest"
+	"github.com/bgplb/bgplb/testing/labtest"
 	"github.com/bgplb/bgplb/topologies/backend"
 	"github.com/bgplb/bgplb/topologies/model"
 	"github.com/bgplb/bgplb/topologies/render/all"

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/bgplb/bgplb/internal/procstat"
+	"github.com/bgplb/bgplb/topologies/procstat"
 )
 
 // Cmd is one short command: ip, sysctl, vtysh, birdc...

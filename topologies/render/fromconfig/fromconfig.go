@@ -16,7 +16,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/labels"
 
-	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/topologies/render"
 )
 

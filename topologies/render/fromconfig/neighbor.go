@@ -8,7 +8,7 @@ import (
 	"math/big"
 	"time"
 
-	"github.com/bgplb/bgplb/controller/config"
+	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/topologies/render"
 )
 
