@@ -1,14 +1,20 @@
 # bgplb — build, test and lab entry points. Every tool the targets need is built or
-# installed by the targets themselves and cached under .cache/ (git-ignored).
+# installed by the targets themselves. Expensive builds (kube-apiserver, etcd, controller-gen)
+# are cached outside the clone in $(TOOLCACHE) (default ~/.cache/bgplb), one folder per
+# tool version, so a fresh clone (CI) reuses them; `make clean-cache` removes them.
 
 SHELL        := /bin/bash
 GO           ?= go
 BIN          := bin
-CACHE        := $(CURDIR)/.cache
-TOOLBIN      := $(CACHE)/bin
+TOOLCACHE    ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/bgplb
+# The key of a tool build is its module's go.sum: a version bump is a new folder.
+toolkey       = $(shell cat $(1)/go.mod $(1)/go.sum | sha256sum | cut -c1-12)
+# .cache/bin in the clone holds links to the cached builds, where `go test` run by hand
+# (without make's environment) finds them.
+TOOLBIN      := $(CURDIR)/.cache/bin
 VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS      := -X github.com/bgplb/bgplb/internal/version.Version=$(VERSION)
-CONTROLLER_GEN := $(TOOLBIN)/controller-gen
+CONTROLLER_GEN := $(TOOLCACHE)/controller-gen-$(call toolkey,hack/tools)/controller-gen
 export GOFLAGS := -buildvcs=false
 
 .PHONY: all build test test-unit test-integration test-e2e-fast generate verify-generated tools clean \
@@ -99,8 +105,8 @@ verify-generated: $(CONTROLLER_GEN)
 
 tools: $(CONTROLLER_GEN)
 
-$(CONTROLLER_GEN): hack/tools/go.mod hack/tools/go.sum
-	cd hack/tools && GOBIN=$(TOOLBIN) $(GO) install sigs.k8s.io/controller-tools/cmd/controller-gen
+$(CONTROLLER_GEN):
+	@hack/timed "building controller-gen into $(@D)" sh -c 'cd hack/tools && GOBIN=$(@D) $(GO) install sigs.k8s.io/controller-tools/cmd/controller-gen'
 
 ## packages: Debian packages the lab and integration tests use (root only; no-op when present)
 packages:
@@ -115,31 +121,42 @@ clean:
 	rm -rf $(BIN) out
 
 ## controlplane-tools: kube-apiserver 1.34 and etcd 3.5 built from the Go module proxy into
-## .cache/bin for the lab and the integration tests (hack/tools/k8s/*: modules of their own, so the
-## product's go.mod never sees k8s.io/kubernetes). No-op when both binaries are newer than
-## their go.mod/go.sum. Cold build ~5 min on 2 cores; cached rebuild seconds.
-KUBE_APISERVER := $(TOOLBIN)/kube-apiserver
-ETCD           := $(TOOLBIN)/etcd
+## $(TOOLCACHE) for the lab and the integration tests (hack/tools/k8s/*: modules of their own,
+## so the product's go.mod never sees k8s.io/kubernetes), linked from .cache/bin and exported
+## to the tests as BGPLB_KUBE_APISERVER / BGPLB_ETCD. Cold build ~5 min on 2 cores; then a no-op.
+KUBE_APISERVER := $(TOOLCACHE)/kube-apiserver-$(call toolkey,hack/tools/k8s/apiserver)/kube-apiserver
+ETCD           := $(TOOLCACHE)/etcd-$(call toolkey,hack/tools/k8s/etcd)/etcd
+export BGPLB_KUBE_APISERVER := $(KUBE_APISERVER)
+export BGPLB_ETCD           := $(ETCD)
 .PHONY: controlplane-tools
 controlplane-tools: $(KUBE_APISERVER) $(ETCD)
+	@mkdir -p $(TOOLBIN) && ln -sf $(KUBE_APISERVER) $(TOOLBIN)/kube-apiserver && ln -sf $(ETCD) $(TOOLBIN)/etcd
 
 # The version variables make the binary report v1.34.x instead of v0.0.0-master
 # (clients and feature gates look at it); the version is read from go.mod so
-# bumping the module is the only edit needed.
-$(KUBE_APISERVER): hack/tools/k8s/apiserver/go.mod hack/tools/k8s/apiserver/go.sum
-	@mkdir -p $(TOOLBIN)
-	cd hack/tools/k8s/apiserver && \
+# bumping the module is the only edit needed. Built into a temporary name and moved, so
+# an interrupted build never leaves a binary that looks cached.
+$(KUBE_APISERVER):
+	@mkdir -p $(@D)
+	@cd hack/tools/k8s/apiserver && \
 	 v=$$($(GO) list -m -f '{{.Version}}' k8s.io/kubernetes) && mm=$${v#v} && \
 	 pkg=k8s.io/component-base/version && \
+	 ../../../timed "building kube-apiserver $$v into $(@D) (cold: ~5 min on 2 cores)" \
 	 $(GO) build -trimpath -ldflags "-s -w \
 	   -X $$pkg.gitVersion=$$v -X $$pkg.gitMajor=$${mm%%.*} \
 	   -X $$pkg.gitMinor=$$(echo $$mm | cut -d. -f2) \
 	   -X $$pkg.gitTreeState=clean -X $$pkg.buildDate=1970-01-01T00:00:00Z" \
-	   -o $@ k8s.io/kubernetes/cmd/kube-apiserver
+	   -o $@.tmp k8s.io/kubernetes/cmd/kube-apiserver && mv $@.tmp $@
 
-$(ETCD): hack/tools/k8s/etcd/go.mod hack/tools/k8s/etcd/go.sum
-	@mkdir -p $(TOOLBIN)
-	cd hack/tools/k8s/etcd && $(GO) build -trimpath -ldflags "-s -w" -o $@ go.etcd.io/etcd/server/v3
+$(ETCD):
+	@mkdir -p $(@D)
+	@cd hack/tools/k8s/etcd && ../../../timed "building etcd into $(@D) (cold: ~1 min)" \
+	 $(GO) build -trimpath -ldflags "-s -w" -o $@.tmp go.etcd.io/etcd/server/v3 && mv $@.tmp $@
+
+## clean-cache: remove every cached tool build and image (they rebuild on demand)
+.PHONY: clean-cache
+clean-cache:
+	rm -rf $(TOOLCACHE) .cache
 
 ## bench-allocator: allocate all 65,534 addresses of a /16 one by one; prints ns/alloc for
 ## the first vs the last 1,000 and their ratio, next to a naive rescan-from-start baseline
