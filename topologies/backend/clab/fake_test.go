@@ -13,7 +13,6 @@ import (
 	"github.com/bgplb/bgplb/topologies"
 	"github.com/bgplb/bgplb/topologies/backend"
 	"github.com/bgplb/bgplb/topologies/model"
-	"github.com/bgplb/bgplb/topologies/render/all"
 )
 
 // fakeRunner records every command and answers from a script keyed by command-line
@@ -101,7 +100,7 @@ func newLab(t *testing.T, topology string) *labFixture {
 
 func (x *labFixture) up(t *testing.T) {
 	t.Helper()
-	if err := x.b.Up(context.Background(), x.lab, backend.UpOptions{Dir: x.dir, Renderers: all.Registry()}); err != nil {
+	if err := x.b.Up(context.Background(), x.lab, backend.UpOptions{Dir: x.dir}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -17,9 +17,6 @@ import (
 // bridge links and hands the rest to the deployer (kind cluster, containerlab deploy).
 // On error the state stays for Down.
 func (b *Backend) Up(ctx context.Context, lab *model.Lab, opts backend.UpOptions) error {
-	if opts.Renderers == nil {
-		return fmt.Errorf("lab %s up: UpOptions.Renderers is required", lab.Name)
-	}
 	dir := opts.Dir
 	if dir == "" {
 		dir = filepath.Join(b.o.Root, lab.Name)
@@ -34,7 +31,7 @@ func (b *Backend) Up(ctx context.Context, lab *model.Lab, opts backend.UpOptions
 		}
 	}
 
-	p, err := planLab(lab, opts.Renderers, b.o)
+	p, err := planLab(lab, b.o)
 	if err != nil {
 		return err
 	}
