@@ -111,7 +111,7 @@ $(CONTROLLER_GEN):
 ## packages: Debian packages the lab and integration tests use (root only; no-op when present)
 packages:
 	@need=""; \
-	 for p in frr bird2 gobgpd iproute2 iputils-ping procps util-linux curl; do dpkg -s $$p >/dev/null 2>&1 || need="$$need $$p"; done; \
+	 for p in frr bird2 gobgpd openbgpd iproute2 iputils-ping procps util-linux curl; do dpkg -s $$p >/dev/null 2>&1 || need="$$need $$p"; done; \
 	 if [ -n "$$need" ]; then \
 	   if [ "$$(id -u)" != 0 ]; then echo "missing Debian packages:$$need (run as root to install)"; \
 	   else echo "installing Debian packages:$$need"; apt-get update -qq && \

@@ -102,6 +102,9 @@ type LocalPlan struct {
 	Files []LocalFile
 	// Dirs are created before the files and removed by Down.
 	Dirs []string
+	// SharedDirs are created when missing and never removed: other instances of the
+	// daemon on the machine use them too (OpenBGPD's chroot).
+	SharedDirs []string
 	// Owner, when set, is the user that owns Dirs and the Files marked Owned.
 	Owner string
 	// Processes start in order, each inside the router's namespace.

@@ -11,6 +11,7 @@ import (
 	"github.com/bgplb/bgplb/topologies/kinds/gobgp"
 	"github.com/bgplb/bgplb/topologies/kinds/iosxe"
 	"github.com/bgplb/bgplb/topologies/kinds/k8snode"
+	"github.com/bgplb/bgplb/topologies/kinds/openbgpd"
 	"github.com/bgplb/bgplb/topologies/kinds/vyos"
 )
 
@@ -22,6 +23,7 @@ func Registry() *kind.Registry {
 			frr.New(),
 			bird.New(),
 			gobgp.New(),
+			openbgpd.New(),
 			vyos.New(),
 			eos.New(),
 			iosxe.New(),

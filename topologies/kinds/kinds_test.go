@@ -17,7 +17,7 @@ import (
 
 func TestRegistryHasEveryKind(t *testing.T) {
 	reg := kinds.Registry()
-	want := []string{"bird", "ceos", "frr", "gobgp", "iosxe", "vyos"}
+	want := []string{"bird", "ceos", "frr", "gobgp", "iosxe", "openbgpd", "vyos"}
 	if got := reg.RouterNames(); !slices.Equal(got, want) {
 		t.Fatalf("router kinds %v, want %v", got, want)
 	}
@@ -26,7 +26,7 @@ func TestRegistryHasEveryKind(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	for alias, name := range map[string]string{"eos": "ceos", "bird2": "bird", "gobgpd": "gobgp"} {
+	for alias, name := range map[string]string{"eos": "ceos", "bird2": "bird", "gobgpd": "gobgp", "bgpd": "openbgpd"} {
 		if k, err := reg.Router(alias); err != nil || k.Name() != name {
 			t.Errorf("alias %s: %v, %v; want kind %s", alias, k, err, name)
 		}

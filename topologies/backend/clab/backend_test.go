@@ -165,7 +165,7 @@ func TestCapabilities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if caps.Backend != "clab" || strings.Join(caps.Kinds, ",") != "bird,ceos,frr,gobgp,iosxe,vyos" ||
+	if caps.Backend != "clab" || strings.Join(caps.Kinds, ",") != "bird,ceos,frr,gobgp,iosxe,openbgpd,vyos" ||
 		!caps.IPv6 || !caps.BFD || !caps.Bridges || !caps.MD5 || !caps.GTSM {
 		t.Errorf("caps = %+v", caps)
 	}

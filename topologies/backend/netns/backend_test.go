@@ -97,7 +97,7 @@ func TestUpCommandPlan(t *testing.T) {
 			last = i + 1
 		}
 	}
-	key := func(c string) string { return strings.Join(strings.Fields(c)[:3], " ") }
+	key := func(c string) string { return strings.Join(strings.Fields(c)[:4], " ") } // ip netns exec NS
 	slices.SortStableFunc(cmds[last:], func(a, b string) int { return strings.Compare(key(a), key(b)) })
 	plan := strings.ReplaceAll(strings.Join(cmds, "\n")+"\n", root, "<ROOT>")
 	golden(t, "up-small.plan", plan)

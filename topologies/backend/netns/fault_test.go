@@ -182,7 +182,7 @@ func TestProbe(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := p.Caps
-	if strings.Join(c.Kinds, ",") != "ceos,frr,gobgp,iosxe,vyos" || !c.IPv6 || !c.Bridges || c.MD5 || !c.GTSM || !c.BFD || c.Backend != "netns" {
+	if strings.Join(c.Kinds, ",") != "ceos,frr,gobgp,iosxe,openbgpd,vyos" || !c.IPv6 || !c.Bridges || c.MD5 || !c.GTSM || !c.BFD || c.Backend != "netns" {
 		t.Errorf("caps %+v", c)
 	}
 	missing := strings.Join(p.Missing, "\n")

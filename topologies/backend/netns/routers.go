@@ -68,6 +68,11 @@ func (b *Backend) daemon(n *nodeRecord) (kind.Daemon, error) {
 // writeFiles creates a router's directories and files, giving the ones its daemon
 // reads after dropping privileges to the plan's Owner.
 func writeFiles(p kind.LocalPlan) error {
+	for _, d := range p.SharedDirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
 	for _, d := range p.Dirs {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
