@@ -12,6 +12,8 @@
 package clab
 
 import (
+	"github.com/bgplb/bgplb/topologies/command"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -65,7 +67,7 @@ func New(o Options) *Backend {
 		o.Root = filepath.Join("out", "lab")
 	}
 	if o.Runner == nil {
-		o.Runner = OSRunner{}
+		o.Runner = command.OS{}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

@@ -1,6 +1,8 @@
 package clab
 
 import (
+	"github.com/bgplb/bgplb/topologies/command"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -187,7 +189,7 @@ func (d *Deployer) kindClusters(ctx context.Context) ([]string, error) {
 
 // cmd runs a command and wraps a failure with the command line and its output.
 func (d *Deployer) cmd(ctx context.Context, name string, args ...string) ([]byte, error) {
-	out, err := d.run.Run(ctx, name, args...)
+	out, err := d.run.Run(ctx, command.New(name, args...))
 	if err != nil {
 		return out, fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
 	}

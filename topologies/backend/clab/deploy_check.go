@@ -1,6 +1,8 @@
 package clab
 
 import (
+	"github.com/bgplb/bgplb/topologies/command"
+
 	"context"
 	"errors"
 	"fmt"
@@ -28,7 +30,7 @@ func (d *Deployer) Check(ctx context.Context) error {
 		missing = append(missing, "Docker (docker is not on PATH: install Docker Engine, https://docs.docker.com/engine/install/)")
 	} else {
 		cctx, cancel := context.WithTimeout(ctx, checkTimeout)
-		_, err := d.run.Run(cctx, "docker", "info", "--format", "{{.ServerVersion}}")
+		_, err := d.run.Run(cctx, command.New("docker", "info", "--format", "{{.ServerVersion}}"))
 		cancel()
 		if err != nil {
 			missing = append(missing, fmt.Sprintf("Docker (docker info failed: %s: start the Docker daemon, e.g. systemctl start docker)", firstLine(err)))

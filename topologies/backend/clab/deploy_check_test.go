@@ -1,6 +1,8 @@
 package clab
 
 import (
+	"github.com/bgplb/bgplb/topologies/command"
+
 	"context"
 	"errors"
 	"io"
@@ -15,7 +17,7 @@ import (
 // On the lab machines Docker's client exists but no daemon runs, and containerlab and
 // kind are absent: Check must say so at once, naming each.
 func TestCheckWithRealTools(t *testing.T) {
-	d, err := NewDeployer(OSRunner{}, slog.New(slog.NewTextHandler(io.Discard, nil)), t.TempDir())
+	d, err := NewDeployer(command.OS{}, slog.New(slog.NewTextHandler(io.Discard, nil)), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

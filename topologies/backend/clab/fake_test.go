@@ -1,6 +1,8 @@
 package clab
 
 import (
+	"github.com/bgplb/bgplb/topologies/command"
+
 	"context"
 	"fmt"
 	"io"
@@ -36,8 +38,8 @@ func newFake(onPath ...string) *fakeRunner {
 	return f
 }
 
-func (f *fakeRunner) Run(_ context.Context, name string, args ...string) ([]byte, error) {
-	line := strings.Join(append([]string{name}, args...), " ")
+func (f *fakeRunner) Run(_ context.Context, c command.Cmd) ([]byte, error) {
+	line := c.String()
 	f.calls = append(f.calls, line)
 	best := ""
 	for prefix := range f.replies {

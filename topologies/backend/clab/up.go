@@ -1,6 +1,8 @@
 package clab
 
 import (
+	"github.com/bgplb/bgplb/topologies/command"
+
 	"context"
 	"errors"
 	"fmt"
@@ -112,7 +114,7 @@ func (b *Backend) cmd(ctx context.Context, name string, args ...string) error {
 }
 
 func (b *Backend) out(ctx context.Context, name string, args ...string) ([]byte, error) {
-	out, err := b.o.Runner.Run(ctx, name, args...)
+	out, err := b.o.Runner.Run(ctx, command.New(name, args...))
 	if err != nil {
 		return out, fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
 	}
