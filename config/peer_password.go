@@ -20,13 +20,15 @@ func (b *builder) password(o ref, s v1beta2.BGPPeerSpec) Password {
 		return Password{}
 	}
 	if strings.ContainsAny(s.Password, "\n\r") {
-		b.errorf(o, "spec.password", "peer-password-invalid", "remove the line break from the password", "password contains a line break")
+		b.warnf(o, "spec.password", "peer-password-line-break", "remove the line break from the password, unless the router's password has it too",
+			"password contains a line break; it is used as written (MetalLB accepts it too), but few routers can be configured with one")
 	}
 	if name := s.PasswordSecret.Name; name != "" {
 		if ns := s.PasswordSecret.Namespace; ns != "" && ns != b.ns {
-			b.errorf(o, "spec.passwordSecret.namespace", "peer-password-secret-namespace", "move the Secret to namespace "+b.ns+" and drop passwordSecret.namespace",
-				"passwordSecret is in namespace %q, but only Secrets in %q are read", ns, b.ns)
-			return Password{}
+			// MetalLB ignores the namespace and reads the Secret of that name from
+			// its own namespace; so do we, and say so.
+			b.warnf(o, "spec.passwordSecret.namespace", "peer-password-secret-namespace", "move the Secret to namespace "+b.ns+" and drop passwordSecret.namespace",
+				"passwordSecret.namespace %q is ignored (as by MetalLB): Secret %q is read from namespace %q", ns, name, b.ns)
 		}
 		sec, ok := b.secrets[name]
 		if !ok {
@@ -50,8 +52,8 @@ func (b *builder) password(o ref, s v1beta2.BGPPeerSpec) Password {
 			return Password{}
 		}
 		if strings.ContainsAny(v, "\n\r") {
-			b.errorf(o, "spec.passwordSecret.name", "peer-password-invalid", "remove the trailing newline (echo -n when encoding)",
-				"the password in Secret %q contains a line break", name)
+			b.warnf(o, "spec.passwordSecret.name", "peer-password-line-break", "remove the trailing newline (echo -n when encoding), unless the router's password has it too",
+				"the password in Secret %q contains a line break; it is used as written (MetalLB accepts it too)", name)
 		}
 		return NewPassword(v)
 	}

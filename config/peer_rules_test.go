@@ -39,7 +39,9 @@ func TestPeerRules(t *testing.T) {
 		{name: "address and interface", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.Interface = "eth1" }),
 			want: []string{E("peer-address-conflict", ra, "spec.interface"), W("peer-interface-unsupported", ra, "spec.interface")}},
 		{name: "bad interface", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.Address, s.Interface = "", "eth1\nneighbor" }),
-			want: []string{E("peer-interface-invalid", ra, "spec.interface"), W("peer-interface-unsupported", ra, "spec.interface")}},
+			want: []string{W("peer-interface-unsupported", ra, "spec.interface")}},
+		{name: "vrf with blank (MetalLB accepts)", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.VRFName = "red vrf" }),
+			want: []string{W("peer-vrf-unsupported", ra, "spec.vrf")}},
 		{name: "vrf", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.VRFName = "red" }),
 			want: []string{W("peer-vrf-unsupported", ra, "spec.vrf")}},
 		{name: "bad address", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.Address = "192.0.2.300" }), want: []string{E("peer-address-invalid", ra, "spec.peerAddress")}},
@@ -67,7 +69,7 @@ func TestPeerRules(t *testing.T) {
 		{name: "multihop ibgp", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.EBGPMultiHop, s.ASN = true, 64513 }),
 			want: []string{E("peer-ebgp-multihop-ibgp", ra, "spec.ebgpMultiHop")}},
 		{name: "multihop dynamic internal", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.EBGPMultiHop, s.ASN, s.DynamicASN = true, 0, "internal" }),
-			want: []string{E("peer-ebgp-multihop-ibgp", ra, "spec.ebgpMultiHop")}},
+			want: []string{W("peer-ebgp-multihop-ibgp", ra, "spec.ebgpMultiHop")}},
 		{name: "literal password ok", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.Password = "s3cret" })},
 		{name: "password and secret", mut: withSecret(secret("bgp-auth", corev1.SecretTypeBasicAuth, pw), func(s *v1beta2.BGPPeerSpec) {
 			s.Password = "x"
@@ -83,7 +85,7 @@ func TestPeerRules(t *testing.T) {
 		}, want: []string{E("peer-password-secret-missing", ra, "spec.passwordSecret.name")}},
 		{name: "secret ref namespace", mut: withSecret(secret("bgp-auth", corev1.SecretTypeBasicAuth, pw), func(s *v1beta2.BGPPeerSpec) {
 			s.PasswordSecret = corev1.SecretReference{Name: "bgp-auth", Namespace: "default"}
-		}), want: []string{E("peer-password-secret-namespace", ra, "spec.passwordSecret.namespace")}},
+		}), want: []string{W("peer-password-secret-namespace", ra, "spec.passwordSecret.namespace")}},
 		{name: "secret wrong type", mut: withSecret(secret("bgp-auth", corev1.SecretTypeTLS, pw), secretRef),
 			want: []string{E("peer-password-secret-type", ra, "spec.passwordSecret.name")}},
 		{name: "secret opaque", mut: withSecret(secret("bgp-auth", corev1.SecretTypeOpaque, pw), secretRef),
@@ -96,7 +98,7 @@ func TestPeerRules(t *testing.T) {
 			want: []string{W("peer-password-names-secret", ra, "spec.password")}},
 		{name: "password names a secret without key", mut: withSecret(secret("bgp-auth", corev1.SecretTypeOpaque, nil), func(s *v1beta2.BGPPeerSpec) { s.Password = "bgp-auth" }),
 			want: []string{W("peer-password-names-secret", ra, "spec.password")}},
-		{name: "password with newline", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.Password = "a\nb" }), want: []string{E("peer-password-invalid", ra, "spec.password")}},
+		{name: "password with newline", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.Password = "a\nb" }), want: []string{W("peer-password-line-break", ra, "spec.password")}},
 		{name: "bfd profile ok", mut: func(r *Resources) {
 			r.BFDProfiles = append(r.BFDProfiles, bfd("fast", v1beta1.BFDProfileSpec{}))
 			r.Peers[0].Spec.BFDProfile = "fast"
