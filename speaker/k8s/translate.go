@@ -64,6 +64,7 @@ func ServiceFrom(svc *corev1.Service, slices []*discoveryv1.EndpointSlice, log *
 	out := routes.Service{
 		Key:           svc.Namespace + "/" + svc.Name,
 		Pool:          svc.Annotations[AnnotationPool],
+		Labels:        svc.Labels,
 		TrafficPolicy: routes.TrafficPolicy(svc.Spec.ExternalTrafficPolicy),
 	}
 	for _, ing := range svc.Status.LoadBalancer.Ingress {

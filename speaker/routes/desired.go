@@ -28,9 +28,14 @@ type Result struct {
 //     that is neither NetworkUnavailable nor labelled LabelExcludeBalancers (unless
 //     opts.IgnoreExcludeLB), and while an endpoint can serve: on this node for
 //     externalTrafficPolicy Local, anywhere for Cluster.
-//   - Each advertisement of the pool that selects this node sends, to each peer it
-//     names (none names every peer), the address rolled up to its aggregation
-//     length; a peer gets only the address family its session carries.
+//   - Each advertisement of the pool that selects this node, and whose
+//     serviceSelectors match the Service's labels (OR across entries; none matches
+//     every Service), sends, to each peer it names (none names every peer), the
+//     address rolled up to its aggregation length; a peer gets only the address
+//     family its session carries. When none matches, the Service is not announced
+//     from this node (noMatchingAdvertisement); when two that match ask for
+//     different LOCAL_PREF on the same routes, it is not announced either
+//     (conflictingAdvertisements), as in MetalLB.
 //   - When several advertisements (or several addresses, through aggregation) give
 //     the same prefix to the same peer, the route carries the union of their
 //     communities and the highest LOCAL_PREF among them; the order of advertisements
@@ -112,6 +117,7 @@ func (d *desirer) service(s *Service) {
 		d.rejectAll(s, r)
 		return
 	}
+	pp = d.forService(pool, pp, s.Labels)
 	for _, ip := range s.IPs {
 		for j := range d.peers {
 			d.announce(s.Key, ip, j, pp)
@@ -146,6 +152,13 @@ func (d *desirer) serviceReason(s *Service, pool *config.Pool, pp *poolPlan) str
 		return ReasonNoAdvertisementForPool
 	case !pp.owner:
 		return ReasonNotOwner
+	}
+	if sp := d.forService(pool, pp, s.Labels); sp == nil {
+		return ReasonNoMatchingAdvertisement
+	} else if sp.conflict != "" {
+		return sp.conflict
+	}
+	switch {
 	case d.nodeReason != "":
 		return d.nodeReason
 	case s.TrafficPolicy == TrafficLocal && !healthy(s.Endpoints, d.node.Name, true):
