@@ -50,6 +50,7 @@ const (
 	CodeDuplicateField = "duplicate-field"
 	CodeInvalidObject  = "invalid-object"
 	CodeUnknownKind    = "unknown-kind"
+	CodeSchema         = "schema"
 )
 
 // Lint checks set as one whole configuration: anything referenced but not in set is an
@@ -120,6 +121,9 @@ func issueFinding(is manifest.Issue) Finding {
 	case manifest.ReasonUnknownKind:
 		f.Code = CodeUnknownKind
 		f.Hint = "metallb.io kinds are IPAddressPool, BGPAdvertisement, L2Advertisement, Community and BFDProfile (v1beta1) and BGPPeer (v1beta2, v1beta1 deprecated)"
+	case manifest.ReasonSchema:
+		f.Code = CodeSchema
+		f.Hint = "remove the field to get its default (peerPort 179; no localASN), or set a value of at least 1"
 	default:
 		f.Code = CodeInvalidObject
 		f.Hint = "write the value with the type the API expects (quote strings, leave numbers bare)"

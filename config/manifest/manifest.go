@@ -80,6 +80,10 @@ const (
 	ReasonInvalid Reason = "invalid"
 	// ReasonUnknownKind: a metallb.io kind or version that does not exist; left out.
 	ReasonUnknownKind Reason = "unknown-kind"
+	// ReasonSchema: a value MetalLB's CRD schema refuses, which the typed object
+	// cannot show (an explicit 0 where the schema's minimum is 1 decodes like an
+	// absent field). The API server would refuse the object.
+	ReasonSchema Reason = "schema"
 )
 
 func (i Issue) String() string {
