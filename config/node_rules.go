@@ -6,12 +6,15 @@ import "k8s.io/apimachinery/pkg/labels"
 // modes; bgplb's speaker has the same constraint, since it runs one BGP instance per
 // node): they must ask for the same routerID, and, within one VRF, the same myASN.
 // Otherwise the speaker would have to refuse one of them at run time, on the node.
+// Whether two peers share a node is nodesOverlap: surely when their selectors say
+// the same, otherwise when a node of the snapshot matches both (MetalLB decides with
+// the cluster's Nodes; give lint the Nodes to get its verdict).
 func (b *builder) peersShareNode() {
 	peers := b.cfg.Peers
 	for j := range peers {
 		for i := range j {
 			x, y := peers[i], peers[j]
-			if !b.shareNode(x.NodeSelectors, y.NodeSelectors) {
+			if !b.nodesOverlap(x.NodeSelectors, y.NodeSelectors) {
 				continue
 			}
 			o := ref{KindBGPPeer, y.Name}
@@ -30,25 +33,11 @@ func (b *builder) peersShareNode() {
 	}
 }
 
-// shareNode is MetalLB's peersShareNode: some node of the snapshot is selected by
-// both lists; with no nodes in the snapshot (lint of manifests), they are taken to
-// share one, since any node could turn out to match both.
-func (b *builder) shareNode(x, y []labels.Selector) bool {
-	if len(b.res.Nodes) == 0 {
-		return true
-	}
-	for _, n := range b.res.Nodes {
-		if anySelects(x, n.Labels) && anySelects(y, n.Labels) {
-			return true
-		}
-	}
-	return false
-}
-
-// selectsSomeNode reports whether the selectors pick a node of the snapshot, or the
-// snapshot has no nodes (then we cannot tell, and assume they do).
+// selectsSomeNode reports whether the selectors pick a node of the snapshot. With
+// no nodes in the snapshot (the components evaluate without them; lint without a
+// nodes file) only selectors that select everything surely do.
 func (b *builder) selectsSomeNode(sels []labels.Selector) bool {
-	if len(b.res.Nodes) == 0 {
+	if selectsEverything(sels) {
 		return true
 	}
 	for _, n := range b.res.Nodes {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -11,8 +12,10 @@ import (
 // passwordKey is the Secret key MetalLB reads the MD5 password from.
 const passwordKey = "password"
 
-// password resolves the peer's MD5 password from password or passwordSecret.
-func (b *builder) password(o ref, s v1beta2.BGPPeerSpec) Password {
+// password resolves the peer's MD5 password from password or passwordSecret. A
+// Secret that does not exist (yet) holds the peer back (Peer.Waiting) instead of
+// refusing the whole configuration.
+func (b *builder) password(o ref, s v1beta2.BGPPeerSpec, p *Peer) Password {
 	const secretHint = "create a Secret of type kubernetes.io/basic-auth with key password in the product namespace and point passwordSecret.name at it"
 	if s.Password != "" && s.PasswordSecret.Name != "" {
 		b.errorf(o, "spec.password", "peer-password-conflict", "keep passwordSecret and remove password",
@@ -32,7 +35,12 @@ func (b *builder) password(o ref, s v1beta2.BGPPeerSpec) Password {
 		}
 		sec, ok := b.secrets[name]
 		if !ok {
-			b.errorf(o, "spec.passwordSecret.name", "peer-password-secret-missing", secretHint, "Secret %q does not exist in namespace %q", name, b.ns)
+			// MetalLB refuses the whole configuration until the Secret exists (a
+			// "transient" error), which wedges every other change; bgplb holds
+			// back this one session instead, and starts it once the Secret appears.
+			b.warnf(o, "spec.passwordSecret.name", "peer-password-secret-missing", secretHint,
+				"Secret %q does not exist in namespace %q; the session waits for it (MetalLB would refuse the whole configuration until it exists)", name, b.ns)
+			p.Waiting = fmt.Sprintf("waiting for Secret %s/%s (passwordSecret)", b.ns, name)
 			return Password{}
 		}
 		switch sec.Type {

@@ -90,7 +90,7 @@ func (b *builder) peer(o ref, s v1beta2.BGPPeerSpec) *Peer {
 		b.errorf(o, "spec.peerPort", "peer-port-invalid", "use a port between 1 and 16384 (BGP is 179)", "peerPort %d is above 16384", p.Port)
 	}
 	p.NodeSelectors = b.selectors(o, "spec.nodeSelectors", s.NodeSelectors)
-	p.Password = b.password(o, s)
+	p.Password = b.password(o, s, p)
 	// MetalLB's FRR mode runs these; this speaker does not yet. Accepted (the object
 	// is valid MetalLB) but said at lint time, not discovered on the node.
 	if s.Interface != "" {
@@ -109,7 +109,8 @@ func (b *builder) peer(o ref, s v1beta2.BGPPeerSpec) *Peer {
 			// MetalLB checks peers on the nodes they select only: a peer that
 			// selects no node never meets the check.
 			b.warnf(o, "spec.bfdProfile", "peer-bfd-profile-missing", hint,
-				"BFDProfile %q does not exist; accepted because the peer selects no node (it becomes an error once one matches)", s.BFDProfile)
+				"BFDProfile %q does not exist; accepted because the peer selects no known node, and the session waits for the profile", s.BFDProfile)
+			p.Waiting = "waiting for BFDProfile " + s.BFDProfile
 		}
 	}
 	return p

@@ -76,13 +76,13 @@ func TestPeerRules(t *testing.T) {
 			secretRef(s)
 		}), want: []string{E("peer-password-conflict", ra, "spec.password")}},
 		{name: "secret ok", mut: withSecret(secret("bgp-auth", corev1.SecretTypeBasicAuth, pw), secretRef)},
-		{name: "secret missing", mut: spec(secretRef), want: []string{E("peer-password-secret-missing", ra, "spec.passwordSecret.name")}},
+		{name: "secret missing", mut: spec(secretRef), want: []string{W("peer-password-secret-missing", ra, "spec.passwordSecret.name")}},
 		{name: "secret in other namespace", mut: func(r *Resources) {
 			s := secret("bgp-auth", corev1.SecretTypeBasicAuth, pw)
 			s.Namespace = "default"
 			r.Secrets = append(r.Secrets, s)
 			secretRef(&r.Peers[0].Spec)
-		}, want: []string{E("peer-password-secret-missing", ra, "spec.passwordSecret.name")}},
+		}, want: []string{W("peer-password-secret-missing", ra, "spec.passwordSecret.name")}},
 		{name: "secret ref namespace", mut: withSecret(secret("bgp-auth", corev1.SecretTypeBasicAuth, pw), func(s *v1beta2.BGPPeerSpec) {
 			s.PasswordSecret = corev1.SecretReference{Name: "bgp-auth", Namespace: "default"}
 		}), want: []string{W("peer-password-secret-namespace", ra, "spec.passwordSecret.namespace")}},

@@ -5,6 +5,7 @@
 package lint
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -51,6 +52,7 @@ const (
 	CodeInvalidObject  = "invalid-object"
 	CodeUnknownKind    = "unknown-kind"
 	CodeSchema         = "schema"
+	CodeRedefined      = "object-redefined"
 )
 
 // Lint checks set as one whole configuration: anything referenced but not in set is an
@@ -64,6 +66,15 @@ func Lint(set *manifest.Set, opts Options) Report {
 	for _, is := range set.Issues {
 		all = append(all, issueFinding(is))
 	}
+	set, redefs := set.Latest(ns)
+	for _, r := range redefs {
+		all = append(all, Finding{
+			File: r.Earlier.Source.File, Line: r.Earlier.Source.Line, Severity: config.SeverityWarning,
+			Kind: r.Earlier.Kind, Name: r.Earlier.Name, Code: CodeRedefined,
+			Message: fmt.Sprintf("defined again at %s; as with kubectl apply of the same files, the later definition is the one checked", r.Later.Source),
+			Hint:    "keep one definition per object, unless the inputs are meant to be applied in turn",
+		})
+	}
 	_, cfgFindings := config.For(set.Resources(ns), config.Options{Namespace: ns})
 	cfgFindings = append(cfgFindings, serviceFindings(set.Services(ns))...)
 	for _, f := range cfgFindings {
@@ -73,7 +84,7 @@ func Lint(set *manifest.Set, opts Options) Report {
 
 	r := Report{
 		Errors: []Finding{}, Warnings: []Finding{},
-		Objects: len(set.Objects), Skipped: len(set.Skipped), Files: len(set.Files),
+		Objects: len(set.Objects) + len(redefs), Skipped: len(set.Skipped), Files: len(set.Files),
 	}
 	for _, f := range all {
 		if f.Severity == config.SeverityError {

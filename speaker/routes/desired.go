@@ -86,6 +86,10 @@ func newDesirer(cfg *config.Config, node Node, opts Options, nServices int) *des
 			d.peerDecs = append(d.peerDecs, PeerDecision{Peer: p.Name, Reason: ReasonPeerNodeSelector})
 			continue
 		}
+		if p.Waiting != "" {
+			d.peerDecs = append(d.peerDecs, PeerDecision{Peer: p.Name, Reason: ReasonPeerWaiting})
+			continue
+		}
 		d.peerDecs = append(d.peerDecs, PeerDecision{Peer: p.Name, Runs: true, Reason: ReasonPeerRuns})
 		s := SessionFor(p)
 		d.peers = append(d.peers, running{session: s, ibgp: s.IBGP(), routes: make(RouteSet, nServices)})

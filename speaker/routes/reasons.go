@@ -56,6 +56,9 @@ const (
 	ReasonPeerRuns = "peerRuns"
 	// ReasonPeerNodeSelector: the peer's nodeSelectors leave this node out.
 	ReasonPeerNodeSelector = "peerNodeSelector"
+	// ReasonPeerWaiting: the peer waits for something it names that does not exist
+	// yet (config.Peer.Waiting, e.g. its passwordSecret); no node runs it meanwhile.
+	ReasonPeerWaiting = "peerWaiting"
 )
 
 // Decision explains one announce or not-announce outcome. Service-wide reasons
