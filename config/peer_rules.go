@@ -38,8 +38,12 @@ func (b *builder) peers(current []v1beta2.BGPPeer, legacy []v1beta1.BGPPeer) {
 		p.Name, p.Legacy = it.peer.Name, it.legacy
 		for _, q := range b.cfg.Peers {
 			if (p.Address.IsValid() || p.Interface != "") && q.endpoint() == p.endpoint() && b.nodesOverlap(p.NodeSelectors, q.NodeSelectors) {
-				b.errorf(o, "spec", "peer-duplicate", "keep one BGPPeer per router, or give the two disjoint nodeSelectors",
-					"BGPPeer %q already opens a session to %s from the same nodes", q.Name, p.endpoint())
+				// MetalLB native accepts it (its FRR modes refuse it); one node cannot
+				// hold two sessions to one address, so the later one waits instead
+				// of wedging the whole configuration.
+				b.warnf(o, "spec", "peer-duplicate", "keep one BGPPeer per router, or give the two disjoint nodeSelectors",
+					"BGPPeer %q already opens a session to %s from the same nodes; this one waits while it does", q.Name, p.endpoint())
+				p.Waiting = "waiting: BGPPeer " + q.Name + " already opens a session to " + p.endpoint()
 			}
 		}
 		b.peerByName[p.Name] = p

@@ -123,7 +123,7 @@ func TestPeerRules(t *testing.T) {
 			s.NodeSelectors = []metav1.LabelSelector{e}
 		}), want: []string{E("selector-duplicate", ra, "spec.nodeSelectors[0].matchExpressions[1]")}},
 		{name: "duplicate peer", mut: func(r *Resources) { r.Peers = append(r.Peers, peer("router-b", 64513, 64512, "192.0.2.1")) },
-			want: []string{E("peer-duplicate", "BGPPeer/router-b", "spec")}},
+			want: []string{W("peer-duplicate", "BGPPeer/router-b", "spec")}},
 		{name: "same router from disjoint nodes ok", mut: func(r *Resources) {
 			b := peer("router-b", 64513, 64512, "192.0.2.1")
 			b.Spec.NodeSelectors = []metav1.LabelSelector{nodeSel(metav1.LabelSelectorOpIn, "r2")}
@@ -137,7 +137,7 @@ func TestPeerRules(t *testing.T) {
 			r.Peers[0].Spec.NodeSelectors = []metav1.LabelSelector{nodeSel(metav1.LabelSelectorOpIn, "r1")}
 			r.Peers = append(r.Peers, b)
 			r.Nodes = append(r.Nodes, node("n1", map[string]string{"rack": "r1"}))
-		}, want: []string{E("peer-duplicate", "BGPPeer/router-b", "spec")}},
+		}, want: []string{W("peer-duplicate", "BGPPeer/router-b", "spec")}},
 		{name: "duplicate name across versions", mut: func(r *Resources) {
 			r.LegacyPeers = append(r.LegacyPeers, v1beta1.BGPPeer{ObjectMeta: meta("router-a"), Spec: v1beta1.BGPPeerSpec{MyASN: 1, ASN: 2, Address: "192.0.2.9"}})
 		}, want: []string{E("duplicate-name", ra, "metadata.name"), W("peer-legacy-version", ra, "apiVersion")}},

@@ -1,6 +1,7 @@
 package routes
 
 import (
+	"fmt"
 	"net/netip"
 
 	"github.com/bgplb/bgplb/config"
@@ -81,6 +82,7 @@ func newDesirer(cfg *config.Config, node Node, opts Options, nServices int) *des
 	case node.Excluded() && !opts.IgnoreExcludeLB:
 		d.nodeReason = ReasonNodeExcluded
 	}
+	taken := map[string]bool{}
 	for _, p := range cfg.Peers {
 		if !p.SelectsNode(node.Labels) {
 			d.peerDecs = append(d.peerDecs, PeerDecision{Peer: p.Name, Reason: ReasonPeerNodeSelector})
@@ -89,6 +91,16 @@ func newDesirer(cfg *config.Config, node Node, opts Options, nServices int) *des
 		if p.Waiting != "" {
 			d.peerDecs = append(d.peerDecs, PeerDecision{Peer: p.Name, Reason: ReasonPeerWaiting})
 			continue
+		}
+		// One node cannot hold two sessions to one router address: when node
+		// selectors the configuration could not compare both select this node, the
+		// first peer by name runs and the other waits.
+		if k := endpointKey(p); k != "" {
+			if taken[k] {
+				d.peerDecs = append(d.peerDecs, PeerDecision{Peer: p.Name, Reason: ReasonPeerWaiting})
+				continue
+			}
+			taken[k] = true
 		}
 		d.peerDecs = append(d.peerDecs, PeerDecision{Peer: p.Name, Runs: true, Reason: ReasonPeerRuns})
 		s := SessionFor(p)
@@ -250,4 +262,16 @@ func union(a, b []config.Community) ([]config.Community, bool) {
 		}
 	}
 	return out, true
+}
+
+// endpointKey names the far end of a peer's session on a node: its address (or
+// interface), port and VRF; "" when it has neither address nor interface.
+func endpointKey(p *config.Peer) string {
+	switch {
+	case p.Address.IsValid():
+		return fmt.Sprintf("%s|%d|%s", p.Address, p.Port, p.VRF)
+	case p.Interface != "":
+		return fmt.Sprintf("if:%s|%d|%s", p.Interface, p.Port, p.VRF)
+	}
+	return ""
 }
