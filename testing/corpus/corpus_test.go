@@ -132,30 +132,13 @@ func admitInTurn(t *testing.T, all config.Resources) (bool, []string) {
 	t.Helper()
 	cur := config.Resources{Secrets: all.Secrets, Nodes: all.Nodes, Namespaces: all.Namespaces}
 	var changes []admission.Change
-	add := func(kind, name string, obj any) {
-		changes = append(changes, admission.Change{Op: admission.Create, Kind: kind, Name: name, Object: obj})
-	}
-	for i := range all.BFDProfiles {
-		add(config.KindBFDProfile, all.BFDProfiles[i].Name, &all.BFDProfiles[i])
-	}
-	for i := range all.Communities {
-		add(config.KindCommunity, all.Communities[i].Name, &all.Communities[i])
-	}
-	for i := range all.Pools {
-		add(config.KindIPAddressPool, all.Pools[i].Name, &all.Pools[i])
-	}
-	for i := range all.Peers {
-		add(config.KindBGPPeer, all.Peers[i].Name, &all.Peers[i])
-	}
-	for i := range all.LegacyPeers {
-		add(config.KindBGPPeer, all.LegacyPeers[i].Name, &all.LegacyPeers[i])
-	}
-	for i := range all.BGPAdvertisements {
-		add(config.KindBGPAdvertisement, all.BGPAdvertisements[i].Name, &all.BGPAdvertisements[i])
-	}
-	for i := range all.L2Advertisements {
-		add(config.KindL2Advertisement, all.L2Advertisements[i].Name, &all.L2Advertisements[i])
-	}
+	changes = creations(changes, config.KindBFDProfile, all.BFDProfiles, func(o *v1beta1.BFDProfile) string { return o.Name })
+	changes = creations(changes, config.KindCommunity, all.Communities, func(o *v1beta1.Community) string { return o.Name })
+	changes = creations(changes, config.KindIPAddressPool, all.Pools, func(o *v1beta1.IPAddressPool) string { return o.Name })
+	changes = creations(changes, config.KindBGPPeer, all.Peers, func(o *v1beta2.BGPPeer) string { return o.Name })
+	changes = creations(changes, config.KindBGPPeer, all.LegacyPeers, func(o *v1beta1.BGPPeer) string { return o.Name })
+	changes = creations(changes, config.KindBGPAdvertisement, all.BGPAdvertisements, func(o *v1beta1.BGPAdvertisement) string { return o.Name })
+	changes = creations(changes, config.KindL2Advertisement, all.L2Advertisements, func(o *v1beta1.L2Advertisement) string { return o.Name })
 	ok := true
 	var denied []string
 	for _, ch := range changes {
@@ -171,6 +154,14 @@ func admitInTurn(t *testing.T, all config.Resources) (bool, []string) {
 		cur = stored(cur, ch)
 	}
 	return ok, denied
+}
+
+// creations appends a Create change for each item.
+func creations[T any](out []admission.Change, kind string, items []T, name func(*T) string) []admission.Change {
+	for i := range items {
+		out = append(out, admission.Change{Op: admission.Create, Kind: kind, Name: name(&items[i]), Object: &items[i]})
+	}
+	return out
 }
 
 // stored returns cur with the admitted creation in it.
