@@ -93,6 +93,11 @@ func TestAdvertisementRules(t *testing.T) {
 		})},
 		{name: "localPref kept apart by aggregation", mut: second(v1beta1.BGPAdvertisementSpec{LocalPref: 100, AggregationLength: ptr[int32](24)}, ibgp,
 			func(r *Resources) { r.BGPAdvertisements[0].Spec.LocalPref = 200 })},
+		{name: "localPref conflict with serviceSelectors is the speaker's", mut: second(v1beta1.BGPAdvertisementSpec{LocalPref: 100,
+			ServiceSelectors: []metav1.LabelSelector{{MatchLabels: map[string]string{"tier": "gold"}}}}, ibgp,
+			func(r *Resources) { r.BGPAdvertisements[0].Spec.LocalPref = 200 })},
+		{name: "aggregationLengthV6 0 without IPv6 pools", mut: spec(func(s *v1beta1.BGPAdvertisementSpec) { s.AggregationLengthV6 = ptr[int32](0) }),
+			want: []string{W("adv-aggregation-v6-unusable", aa, "spec.aggregationLengthV6")}},
 		{name: "localPref kept apart by nodes", mut: second(v1beta1.BGPAdvertisementSpec{LocalPref: 100,
 			NodeSelectors: []metav1.LabelSelector{{MatchLabels: map[string]string{"site": "b"}}}}, ibgp,
 			func(r *Resources) {

@@ -1,6 +1,10 @@
 package config
 
-import "k8s.io/apimachinery/pkg/labels"
+import (
+	"net/netip"
+
+	"k8s.io/apimachinery/pkg/labels"
+)
 
 // peersShareNode applies MetalLB's rule for peers that run on one node (its FRR
 // modes; bgplb's speaker has the same constraint, since it runs one BGP instance per
@@ -48,10 +52,8 @@ func (b *builder) selectsSomeNode(sels []labels.Selector) bool {
 	return false
 }
 
-func addrText(a interface {
-	IsValid() bool
-	String() string
-}) string {
+// addrText renders an optional address ("" when unset).
+func addrText(a netip.Addr) string {
 	if !a.IsValid() {
 		return ""
 	}

@@ -138,6 +138,26 @@ func TestPeerRules(t *testing.T) {
 			r.Peers = append(r.Peers, b)
 			r.Nodes = append(r.Nodes, node("n1", map[string]string{"rack": "r1"}))
 		}, want: []string{W("peer-duplicate", "BGPPeer/router-b", "spec")}},
+		{name: "routerID differs on a shared node", mut: func(r *Resources) {
+			r.Peers[0].Spec.RouterID = "192.0.2.100"
+			r.Peers = append(r.Peers, peer("router-b", 64513, 64512, "192.0.2.2"))
+		}, want: []string{E("peer-router-id-differs", "BGPPeer/router-b", "spec.routerID")}},
+		{name: "routerID differs on disjoint nodes ok", mut: func(r *Resources) {
+			b := peer("router-b", 64513, 64512, "192.0.2.2")
+			b.Spec.RouterID, b.Spec.NodeSelectors = "192.0.2.101", []metav1.LabelSelector{nodeSel(metav1.LabelSelectorOpIn, "r2")}
+			r.Peers[0].Spec.NodeSelectors = []metav1.LabelSelector{nodeSel(metav1.LabelSelectorOpIn, "r1")}
+			r.Peers = append(r.Peers, b)
+			r.Nodes = append(r.Nodes, node("n1", map[string]string{"rack": "r1"}), node("n2", map[string]string{"rack": "r2"}))
+		}},
+		{name: "myASN differs on a shared node", mut: func(r *Resources) { r.Peers = append(r.Peers, peer("router-b", 64600, 64512, "192.0.2.2")) },
+			want: []string{E("peer-myasn-differs", "BGPPeer/router-b", "spec.myASN")}},
+		{name: "negative keepalive below a valid hold time", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.HoldTime, s.KeepaliveTime = dur("90s"), dur("-5s") }),
+			want: []string{W("peer-keepalive-negative", ra, "spec.keepaliveTime")}},
+		{name: "missing BFD profile, peer selects no node", mut: func(r *Resources) {
+			r.Peers[0].Spec.BFDProfile = "nope"
+			r.Peers[0].Spec.NodeSelectors = []metav1.LabelSelector{nodeSel(metav1.LabelSelectorOpIn, "r9")}
+			r.Nodes = append(r.Nodes, node("n1", map[string]string{"rack": "r1"}))
+		}, want: []string{W("peer-bfd-profile-missing", ra, "spec.bfdProfile")}},
 		{name: "duplicate name across versions", mut: func(r *Resources) {
 			r.LegacyPeers = append(r.LegacyPeers, v1beta1.BGPPeer{ObjectMeta: meta("router-a"), Spec: v1beta1.BGPPeerSpec{MyASN: 1, ASN: 2, Address: "192.0.2.9"}})
 		}, want: []string{E("duplicate-name", ra, "metadata.name"), W("peer-legacy-version", ra, "apiVersion")}},

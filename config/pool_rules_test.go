@@ -32,6 +32,8 @@ func TestPoolRules(t *testing.T) {
 		{name: "not an address", mut: addrs("198.51.100.0/24", "pool"), want: []string{E("pool-address-invalid", pa, "spec.addresses[1]")}},
 		{name: "range reversed", mut: addrs("198.51.100.20-198.51.100.10"), want: []string{E("pool-address-invalid", pa, "spec.addresses[0]")}},
 		{name: "range mixed family (MetalLB: no address)", mut: addrs("198.51.100.1-2001:db8::1"), want: []string{W("pool-range-mixed", pa, "spec.addresses[0]")}},
+		{name: "IPv4-mapped entry overlaps an IPv4 entry", mut: addrs("198.51.100.0/24", "::ffff:198.51.100.0/120"),
+			want: []string{E("pool-overlap", pa, "spec.addresses[1]")}},
 		{name: "range mixed family, start after end", mut: addrs("198.51.100.1-::1"), want: []string{E("pool-address-invalid", pa, "spec.addresses[0]")}},
 		{name: "host bits", mut: addrs("198.51.100.7/24"), want: []string{W("pool-address-host-bits", pa, "spec.addresses[0]")}},
 		{name: "empty", mut: addrs(), want: []string{E("pool-empty", pa, "spec.addresses")}},
