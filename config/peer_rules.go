@@ -42,7 +42,7 @@ func (b *builder) peers(current []v1beta2.BGPPeer, legacy []v1beta1.BGPPeer) {
 				// hold two sessions to one address, so the later one waits instead
 				// of wedging the whole configuration.
 				b.warnf(o, "spec", "peer-duplicate", "keep one BGPPeer per router, or give the two disjoint nodeSelectors",
-					"BGPPeer %q already opens a session to %s from the same nodes; this one waits while it does", q.Name, p.endpoint())
+					"BGPPeer %q already opens a session to %s from the same nodes; this one waits while it does (MetalLB native accepts both, its FRR modes refuse them)", q.Name, p.endpoint())
 				p.Waiting = "waiting: BGPPeer " + q.Name + " already opens a session to " + p.endpoint()
 			}
 		}
