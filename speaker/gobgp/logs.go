@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	gobgplog "github.com/osrg/gobgp/v3/pkg/log"
+	"github.com/osrg/gobgp/v3/pkg/packet/bgp"
 )
 
 const redacted = "<redacted>"
@@ -23,6 +24,10 @@ type logBridge struct {
 	mu      sync.Mutex
 	secrets []string
 	down    map[string]string // neighbor address -> last down reason
+	// badPeerAS, when set, is told of every OPEN GoBGP refused for its AS: the
+	// neighbor address, the AS GoBGP expected and the one the router sent. It is
+	// set once, before GoBGP runs, and must not block.
+	badPeerAS func(addr string, expected, received uint32)
 }
 
 var _ gobgplog.Logger = (*logBridge)(nil)
@@ -61,6 +66,13 @@ func (b *logBridge) downReason(addr string) string {
 }
 
 func (b *logBridge) emit(level slog.Level, msg string, fields gobgplog.Fields) {
+	if msg == "sent notification" && b.badPeerAS != nil {
+		if key, ok := fields["Key"].(string); ok {
+			if exp, got, ok := badPeerAS(fields["Data"]); ok {
+				b.badPeerAS(key, exp, got)
+			}
+		}
+	}
 	if msg == "Peer Down" {
 		if key, ok := fields["Key"].(string); ok {
 			b.mu.Lock()
@@ -106,4 +118,18 @@ func (b *logBridge) GetLevel() gobgplog.LogLevel {
 		return gobgplog.DebugLevel
 	}
 	return gobgplog.InfoLevel
+}
+
+// badPeerAS recognises the error GoBGP sends in a NOTIFICATION when a router's OPEN
+// carries another AS than the neighbor's peer-as (OPEN Message Error, Bad Peer AS)
+// and reads the two numbers from it: GoBGP's events do not carry them.
+func badPeerAS(data any) (expected, received uint32, ok bool) {
+	e, isMsg := data.(*bgp.MessageError)
+	if !isMsg || e.TypeCode != bgp.BGP_ERROR_OPEN_MESSAGE_ERROR || e.SubTypeCode != bgp.BGP_ERROR_SUB_BAD_PEER_AS {
+		return 0, 0, false
+	}
+	if _, err := fmt.Sscanf(e.Message, "as number mismatch expected %d, received %d", &expected, &received); err != nil {
+		return 0, 0, false
+	}
+	return expected, received, true
 }
