@@ -45,7 +45,7 @@ type config struct {
 	Families    []family
 	IPv6        bool
 	Lists       []string
-	SpeakerMaps []routeMap
+	SpeakerMaps []intent.RouteMap
 	HasSpeakers bool
 	HasRouters  bool
 }
@@ -142,7 +142,7 @@ func build(r intent.Router) (config, error) {
 	}
 	if c.HasSpeakers {
 		actions, _ := intent.Actions(r) // Check has parsed them already
-		c.Lists, c.SpeakerMaps = speakerPolicy(r.SpeakerPolicy, actions)
+		c.Lists, c.SpeakerMaps = intent.RouteMapPolicy(r.SpeakerPolicy, actions, intent.ListSyntax{Community: "ip community-list", LargeCommunity: "ip large-community-list", WellKnown: wellKnown})
 	}
 	return c, nil
 }

@@ -59,7 +59,7 @@ type config struct {
 	Families    []family
 	IPv6        bool
 	Lists       []string
-	SpeakerMaps []routeMap
+	SpeakerMaps []intent.RouteMap
 	HasSpeakers bool
 	HasRouters  bool
 	bfdPlan
@@ -160,7 +160,7 @@ func build(r intent.Router) (config, error) {
 	}
 	if c.HasSpeakers {
 		actions, _ := intent.Actions(r) // Check has parsed them already
-		c.Lists, c.SpeakerMaps = speakerPolicy(r.SpeakerPolicy, actions)
+		c.Lists, c.SpeakerMaps = intent.RouteMapPolicy(r.SpeakerPolicy, actions, intent.ListSyntax{Community: "ip community-list standard", LargeCommunity: "ip large-community-list standard", WellKnown: wellKnown})
 	}
 	return c, nil
 }
