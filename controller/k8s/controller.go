@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -87,9 +88,10 @@ type WebhookOptions struct {
 
 // Controller is a configured, not yet started controller.
 type Controller struct {
-	mgr manager.Manager
-	st  *state
-	col *collector
+	mgr      manager.Manager
+	st       *state
+	col      *collector
+	stopping *atomic.Bool // set when Start's context is done (see stopHandler)
 }
 
 // Scheme returns a scheme with the core Kubernetes types and MetalLB's v1beta1 and
@@ -120,11 +122,12 @@ func New(cfg *rest.Config, opts Options) (*Controller, error) {
 	if err != nil {
 		return nil, err
 	}
+	stopping := new(atomic.Bool)
 	ns := opts.Namespace
 	inNS := cache.ByObject{Namespaces: map[string]cache.Config{ns: {}}}
 	mgr, err := ctrl.NewManager(cfg, manager.Options{
 		Scheme: scheme,
-		Logger: logr.FromSlogHandler(opts.Logger.Handler()),
+		Logger: logr.FromSlogHandler(stopHandler{Handler: opts.Logger.Handler(), stopping: stopping}),
 		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
 			&v1beta1.IPAddressPool{}: inNS, &v1beta2.BGPPeer{}: inNS, &v1beta1.BGPAdvertisement{}: inNS,
 			&v1beta1.L2Advertisement{}: inNS, &v1beta1.Community{}: inNS, &v1beta1.BFDProfile{}: inNS,
@@ -142,7 +145,7 @@ func New(cfg *rest.Config, opts Options) (*Controller, error) {
 	if err != nil {
 		return nil, fmt.Errorf("controller manager: %w", err)
 	}
-	c := &Controller{mgr: mgr, st: newState()}
+	c := &Controller{mgr: mgr, st: newState(), stopping: stopping}
 	if opts.Webhook.Addr != "" {
 		if err := addWebhook(mgr, cfg, opts); err != nil {
 			return nil, err
@@ -215,6 +218,8 @@ func (c *Controller) Start(ctx context.Context) error {
 	} else if !errors.As(err, new(prometheus.AlreadyRegisteredError)) {
 		return fmt.Errorf("register metrics: %w", err)
 	}
+	stop := context.AfterFunc(ctx, func() { c.stopping.Store(true) })
+	defer stop()
 	return c.mgr.Start(ctx)
 }
 
