@@ -23,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -40,6 +41,7 @@ import (
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
 	"github.com/bgplb/bgplb/config"
+	"github.com/bgplb/bgplb/internal/eventpace"
 )
 
 // Defaults of Options.
@@ -49,8 +51,21 @@ const (
 	LeaseName           = "bgplb-controller"
 	EventSource         = "bgplb-controller"
 	DefaultPoolInterval = time.Second
-	DefaultWorkers      = 4
+	// DefaultWorkers Service reconciles run at once: each waits for two writes
+	// (status, then the pool annotation), so 16 keep a 2-core apiserver busy.
+	DefaultWorkers = 16
+	// EventRate and EventBurst pace the controller's events (IPAllocated, ...): a
+	// single event goes out at once; 2,000 at a restart drain behind the status
+	// writes instead of competing with them.
+	EventRate  = 100
+	EventBurst = 200
 )
+
+// alwaysRunnable runs on every replica, leader or not.
+type alwaysRunnable func(context.Context) error
+
+func (f alwaysRunnable) Start(ctx context.Context) error { return f(ctx) }
+func (alwaysRunnable) NeedLeaderElection() bool          { return false }
 
 // Options configure a Controller.
 type Options struct {
@@ -63,6 +78,8 @@ type Options struct {
 	LeaderElect bool
 	// MetricsAddr and HealthAddr are bind addresses; "0" disables the server.
 	MetricsAddr, HealthAddr string
+	// PprofAddr, when set, serves Go's /debug/pprof (off by default).
+	PprofAddr string
 	// PoolStatusInterval is the least time between two IPAddressPool status
 	// rounds; default DefaultPoolInterval.
 	PoolStatusInterval time.Duration
@@ -135,6 +152,7 @@ func New(cfg *rest.Config, opts Options) (*Controller, error) {
 		}},
 		Metrics:                       metricsserver.Options{BindAddress: opts.MetricsAddr},
 		HealthProbeBindAddress:        opts.HealthAddr,
+		PprofBindAddress:              opts.PprofAddr,
 		LeaderElection:                opts.LeaderElect,
 		LeaderElectionID:              LeaseName,
 		LeaderElectionNamespace:       ns,
@@ -163,7 +181,13 @@ func (c *Controller) register(opts Options) error {
 	if err := mgr.Add(pools); err != nil {
 		return fmt.Errorf("pool status writer: %w", err)
 	}
-	rec := mgr.GetEventRecorderFor(EventSource)
+	// Events are paced (EventRate per second) behind the status writes, never
+	// dropped silently: see internal/eventpace.
+	paced := eventpace.New(mgr.GetEventRecorderFor(EventSource), eventpace.Options{Rate: EventRate, Burst: EventBurst, Logger: log})
+	if err := mgr.Add(alwaysRunnable(func(ctx context.Context) error { paced.Run(ctx); return nil })); err != nil {
+		return fmt.Errorf("event pacer: %w", err)
+	}
+	var rec record.EventRecorder = paced
 	cr := &configReconciler{client: mgr.GetClient(), reader: mgr.GetAPIReader(), events: rec, st: c.st,
 		ns: opts.Namespace, lbClass: opts.LBClass, log: log, pools: pools}
 	toConfig := handler.EnqueueRequestsFromMapFunc(func(context.Context, client.Object) []reconcile.Request {
