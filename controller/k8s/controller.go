@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -22,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -39,6 +41,7 @@ import (
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
 	"github.com/bgplb/bgplb/config"
+	"github.com/bgplb/bgplb/internal/eventpace"
 )
 
 // Defaults of Options.
@@ -48,8 +51,21 @@ const (
 	LeaseName           = "bgplb-controller"
 	EventSource         = "bgplb-controller"
 	DefaultPoolInterval = time.Second
-	DefaultWorkers      = 4
+	// DefaultWorkers Service reconciles run at once: each waits for two writes
+	// (status, then the pool annotation), so 16 keep a 2-core apiserver busy.
+	DefaultWorkers = 16
+	// EventRate and EventBurst pace the controller's events (IPAllocated, ...): a
+	// single event goes out at once; 2,000 at a restart drain behind the status
+	// writes instead of competing with them.
+	EventRate  = 100
+	EventBurst = 200
 )
+
+// alwaysRunnable runs on every replica, leader or not.
+type alwaysRunnable func(context.Context) error
+
+func (f alwaysRunnable) Start(ctx context.Context) error { return f(ctx) }
+func (alwaysRunnable) NeedLeaderElection() bool          { return false }
 
 // Options configure a Controller.
 type Options struct {
@@ -62,6 +78,8 @@ type Options struct {
 	LeaderElect bool
 	// MetricsAddr and HealthAddr are bind addresses; "0" disables the server.
 	MetricsAddr, HealthAddr string
+	// PprofAddr, when set, serves Go's /debug/pprof (off by default).
+	PprofAddr string
 	// PoolStatusInterval is the least time between two IPAddressPool status
 	// rounds; default DefaultPoolInterval.
 	PoolStatusInterval time.Duration
@@ -87,9 +105,10 @@ type WebhookOptions struct {
 
 // Controller is a configured, not yet started controller.
 type Controller struct {
-	mgr manager.Manager
-	st  *state
-	col *collector
+	mgr      manager.Manager
+	st       *state
+	col      *collector
+	stopping *atomic.Bool // set when Start's context is done (see stopHandler)
 }
 
 // Scheme returns a scheme with the core Kubernetes types and MetalLB's v1beta1 and
@@ -120,11 +139,12 @@ func New(cfg *rest.Config, opts Options) (*Controller, error) {
 	if err != nil {
 		return nil, err
 	}
+	stopping := new(atomic.Bool)
 	ns := opts.Namespace
 	inNS := cache.ByObject{Namespaces: map[string]cache.Config{ns: {}}}
 	mgr, err := ctrl.NewManager(cfg, manager.Options{
 		Scheme: scheme,
-		Logger: logr.FromSlogHandler(opts.Logger.Handler()),
+		Logger: logr.FromSlogHandler(stopHandler{Handler: opts.Logger.Handler(), stopping: stopping}),
 		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
 			&v1beta1.IPAddressPool{}: inNS, &v1beta2.BGPPeer{}: inNS, &v1beta1.BGPAdvertisement{}: inNS,
 			&v1beta1.L2Advertisement{}: inNS, &v1beta1.Community{}: inNS, &v1beta1.BFDProfile{}: inNS,
@@ -132,6 +152,7 @@ func New(cfg *rest.Config, opts Options) (*Controller, error) {
 		}},
 		Metrics:                       metricsserver.Options{BindAddress: opts.MetricsAddr},
 		HealthProbeBindAddress:        opts.HealthAddr,
+		PprofBindAddress:              opts.PprofAddr,
 		LeaderElection:                opts.LeaderElect,
 		LeaderElectionID:              LeaseName,
 		LeaderElectionNamespace:       ns,
@@ -142,7 +163,7 @@ func New(cfg *rest.Config, opts Options) (*Controller, error) {
 	if err != nil {
 		return nil, fmt.Errorf("controller manager: %w", err)
 	}
-	c := &Controller{mgr: mgr, st: newState()}
+	c := &Controller{mgr: mgr, st: newState(), stopping: stopping}
 	if opts.Webhook.Addr != "" {
 		if err := addWebhook(mgr, cfg, opts); err != nil {
 			return nil, err
@@ -160,7 +181,13 @@ func (c *Controller) register(opts Options) error {
 	if err := mgr.Add(pools); err != nil {
 		return fmt.Errorf("pool status writer: %w", err)
 	}
-	rec := mgr.GetEventRecorderFor(EventSource)
+	// Events are paced (EventRate per second) behind the status writes, never
+	// dropped silently: see internal/eventpace.
+	paced := eventpace.New(mgr.GetEventRecorderFor(EventSource), eventpace.Options{Rate: EventRate, Burst: EventBurst, Logger: log})
+	if err := mgr.Add(alwaysRunnable(func(ctx context.Context) error { paced.Run(ctx); return nil })); err != nil {
+		return fmt.Errorf("event pacer: %w", err)
+	}
+	var rec record.EventRecorder = paced
 	cr := &configReconciler{client: mgr.GetClient(), reader: mgr.GetAPIReader(), events: rec, st: c.st,
 		ns: opts.Namespace, lbClass: opts.LBClass, log: log, pools: pools}
 	toConfig := handler.EnqueueRequestsFromMapFunc(func(context.Context, client.Object) []reconcile.Request {
@@ -215,6 +242,8 @@ func (c *Controller) Start(ctx context.Context) error {
 	} else if !errors.As(err, new(prometheus.AlreadyRegisteredError)) {
 		return fmt.Errorf("register metrics: %w", err)
 	}
+	stop := context.AfterFunc(ctx, func() { c.stopping.Store(true) })
+	defer stop()
 	return c.mgr.Start(ctx)
 }
 

@@ -55,7 +55,7 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Flags, 
 	fs.BoolVar(&f.IgnoreExcludeLB, "ignore-exclude-lb", false, "announce even from nodes labelled node.kubernetes.io/exclude-from-external-load-balancers")
 	fs.StringVar(&f.MetricsAddr, "metrics-addr", DefaultMetricsAddr, "address of /metrics, /healthz and /readyz (\"0\" disables)")
 	fs.StringVar(&f.LogLevel, "log-level", "info", "debug, info, warn or error")
-	fs.DurationVar(&f.ReconcileInterval, "reconcile-interval", reconcile.DefaultInterval, "least time between two reconciles; events in between are batched")
+	fs.DurationVar(&f.ReconcileInterval, "reconcile-interval", reconcile.DefaultInterval, "longest pause between two reconciles while events keep coming (the pause is 3x the last pass, so a single change is applied at once); events during a pause are batched")
 	fs.StringVar(&f.RouterID, "router-id", "", "BGP router ID (IPv4); default a BGPPeer's routerID, else the Node's IPv4 InternalIP")
 	fs.DurationVar(&f.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "bound on the graceful shutdown of the BGP sessions")
 	fs.BoolVar(&f.Version, "version", false, "print the version and exit")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -28,12 +30,18 @@ type logBridge struct {
 	// neighbor address, the AS GoBGP expected and the one the router sent. It is
 	// set once, before GoBGP runs, and must not block.
 	badPeerAS func(addr string, expected, received uint32)
+	perPath   map[string]int // per-path warning -> how many were folded into a count
 }
+
+// perPathWarnings are GoBGP warnings it logs once per route when a table is torn
+// down (stopping a speaker with 10,000 routes printed 10,000 of them). The first
+// of each is logged as is; the rest are counted and reported once by flush.
+var perPathWarnings = []string{"No matching path for withdraw found"}
 
 var _ gobgplog.Logger = (*logBridge)(nil)
 
 func newLogBridge(l *slog.Logger) *logBridge {
-	return &logBridge{log: l, down: map[string]string{}}
+	return &logBridge{log: l, down: map[string]string{}, perPath: map[string]int{}}
 }
 
 // setSecrets replaces the passwords to scrub.
@@ -80,6 +88,9 @@ func (b *logBridge) emit(level slog.Level, msg string, fields gobgplog.Fields) {
 			b.mu.Unlock()
 		}
 	}
+	if level >= slog.LevelWarn && b.folded(msg) {
+		return
+	}
 	if !b.log.Enabled(context.Background(), level) {
 		return
 	}
@@ -89,11 +100,37 @@ func (b *logBridge) emit(level slog.Level, msg string, fields gobgplog.Fields) {
 	}
 	sort.Strings(keys)
 	attrs := make([]any, 0, 2*len(keys)+2)
-	attrs = append(attrs, "component", "gobgp")
 	for _, k := range keys {
 		attrs = append(attrs, k, b.scrub(fmt.Sprint(fields[k])))
 	}
 	b.log.Log(context.Background(), level, b.scrub(msg), attrs...)
+}
+
+// folded counts a per-path warning after its first occurrence and says whether
+// it should be dropped from the log.
+func (b *logBridge) folded(msg string) bool {
+	for _, w := range perPathWarnings {
+		if strings.HasPrefix(msg, w) {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			b.perPath[w]++
+			return b.perPath[w] > 1
+		}
+	}
+	return false
+}
+
+// flush logs, once, how many per-path warnings were folded since the last flush.
+func (b *logBridge) flush() {
+	b.mu.Lock()
+	counts := b.perPath
+	b.perPath = map[string]int{}
+	b.mu.Unlock()
+	for _, w := range slices.Sorted(maps.Keys(counts)) {
+		if n := counts[w]; n > 1 {
+			b.log.Info("GoBGP repeated a per-route message", "message", w, "more", n-1)
+		}
+	}
 }
 
 func (b *logBridge) Panic(msg string, f gobgplog.Fields) {
