@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/tools/record"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/bgplb/bgplb/internal/eventpace"
 	"github.com/bgplb/bgplb/internal/version"
 	"github.com/bgplb/bgplb/speaker/bfdio"
 	"github.com/bgplb/bgplb/speaker/gobgp"
@@ -49,6 +50,9 @@ func Run(ctx context.Context, logger *slog.Logger, args []string, stdout, stderr
 		return err
 	}
 	cfg.UserAgent = "bgplb-speaker/" + version.Version
+	// client-go's default (5/s, burst 10) let nodeAssigned events pile up in its
+	// 1,000-event buffer and be dropped; events are paced (eventRate) below this.
+	cfg.QPS, cfg.Burst = 50, 100
 	factory := func(ctx context.Context, asn uint32, id netip.Addr) (router.Router, error) {
 		logger.Info("starting BGP", "asn", asn, "routerID", id)
 		return gobgp.New(ctx, gobgp.Config{ASN: asn, RouterID: id, Logger: logger.With("component", "gobgp")})
@@ -75,6 +79,13 @@ func RunWith(ctx context.Context, f Flags, cfg *rest.Config, factory Factory, lo
 	return errors.Join(runErr, sp.stop(ctx))
 }
 
+// The speaker's events (nodeAssigned, one per Service it starts announcing) go
+// out at once when few, and at eventRate per second in a burst.
+const (
+	eventRate  = 20
+	eventBurst = 100
+)
+
 // speaker holds the parts of a running speaker.
 type speaker struct {
 	f       Flags
@@ -83,9 +94,10 @@ type speaker struct {
 	link    *bfdLink      // BFD sessions, and the gate holding BGP down while BFD is
 	router  router.Router // the gated, lazily started GoBGP
 	events  record.EventBroadcaster
-	pub     *k8s.Publisher  // status and events back to the API
-	obs     *observability  // /metrics, /healthz, /readyz
-	loop    *reconcile.Loop // snapshot -> router
+	paced   *eventpace.Recorder // nodeAssigned events, paced, never dropped silently
+	pub     *k8s.Publisher      // status and events back to the API
+	obs     *observability      // /metrics, /healthz, /readyz
+	loop    *reconcile.Loop     // snapshot -> router
 
 	wg       sync.WaitGroup
 	errc     chan error
@@ -140,7 +152,9 @@ func (sp *speaker) publisher(cfg *rest.Config) error {
 	}
 	sp.events = record.NewBroadcaster()
 	sp.events.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: cs.CoreV1().Events("")})
-	rec := sp.events.NewRecorder(s, corev1.EventSource{Component: "bgplb-speaker", Host: sp.f.NodeName})
+	sp.paced = eventpace.New(sp.events.NewRecorder(s, corev1.EventSource{Component: "bgplb-speaker", Host: sp.f.NodeName}),
+		eventpace.Options{Rate: eventRate, Burst: eventBurst, Logger: sp.log})
+	rec := sp.paced
 	link := sp.link
 	sp.pub, err = k8s.NewPublisher(k8s.PublisherOptions{Client: c, Events: rec, Namespace: sp.f.Namespace,
 		NodeName: sp.f.NodeName, Sessions: sp.router.Sessions, ServiceUID: sp.watcher.ServiceUID, Logger: sp.log,
@@ -170,7 +184,7 @@ func (sp *speaker) run(ctx, runCtx context.Context, cancel context.CancelFunc) e
 	sp.log.Info("speaker starting", "version", version.Version, "node", f.NodeName, "namespace", f.Namespace,
 		"lbClass", f.LBClass, "metrics", f.MetricsAddr, "interval", f.ReconcileInterval)
 	sp.goRun(func() error { return sp.watcher.Start(runCtx) })
-	sp.goRun(func() error { return sp.obs.serve(runCtx, f.MetricsAddr, sp.log) })
+	sp.goRun(func() error { return sp.obs.serve(runCtx, f.MetricsAddr, f.Pprof, sp.log) })
 	go func() {
 		defer close(sp.loopDone)
 		if sp.watcher.WaitForSync(runCtx) {
@@ -179,6 +193,7 @@ func (sp *speaker) run(ctx, runCtx context.Context, cancel context.CancelFunc) e
 		}
 	}()
 	go sp.pub.Run(runCtx)
+	go sp.paced.Run(runCtx)
 
 	var err error
 	select {

@@ -35,6 +35,7 @@ type Flags struct {
 	ReconcileInterval time.Duration
 	RouterID          string
 	ShutdownTimeout   time.Duration
+	Pprof             bool
 	Version           bool
 }
 
@@ -58,6 +59,7 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Flags, 
 	fs.DurationVar(&f.ReconcileInterval, "reconcile-interval", reconcile.DefaultInterval, "longest pause between two reconciles while events keep coming (the pause is 3x the last pass, so a single change is applied at once); events during a pause are batched")
 	fs.StringVar(&f.RouterID, "router-id", "", "BGP router ID (IPv4); default a BGPPeer's routerID, else the Node's IPv4 InternalIP")
 	fs.DurationVar(&f.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "bound on the graceful shutdown of the BGP sessions")
+	fs.BoolVar(&f.Pprof, "pprof", false, "also serve Go's /debug/pprof/ on --metrics-addr (off by default)")
 	fs.BoolVar(&f.Version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
