@@ -9,7 +9,6 @@ import (
 	"testing"
 )
 
-
 // purePatterns are the pure cores of ARCHITECTURE.md. Patterns for packages that do
 // not exist yet are logged, not failed, so the list can name what is coming.
 var purePatterns = []string{
