@@ -128,12 +128,11 @@ func (d *desirer) service(s *Service) {
 		d.rejectAll(s, ReasonIPNotAllowed)
 		return
 	}
-	pp := d.plan(pool)
-	if r := d.serviceReason(s, pool, pp); r != "" {
+	r, pp := d.serviceReason(s, pool, d.plan(pool))
+	if r != "" {
 		d.rejectAll(s, r)
 		return
 	}
-	pp = d.forService(pool, pp, s.Labels)
 	for _, ip := range s.IPs {
 		for j := range d.peers {
 			d.announce(s.Key, ip, j, pp)
@@ -161,28 +160,29 @@ func (d *desirer) poolFor(s *Service) *config.Pool {
 	return p
 }
 
-// serviceReason applies the rules that hold for every peer alike, in MetalLB's order.
-func (d *desirer) serviceReason(s *Service, pool *config.Pool, pp *poolPlan) string {
+// serviceReason applies the rules that hold for every peer alike, in MetalLB's order,
+// and returns the plan of the advertisements that announce the Service here.
+func (d *desirer) serviceReason(s *Service, pool *config.Pool, pp *poolPlan) (string, *poolPlan) {
 	switch {
 	case len(pool.Advertisements) == 0:
-		return ReasonNoAdvertisementForPool
+		return ReasonNoAdvertisementForPool, nil
 	case !pp.owner:
-		return ReasonNotOwner
+		return ReasonNotOwner, nil
 	}
-	if sp := d.forService(pool, pp, s.Labels); sp == nil {
-		return ReasonNoMatchingAdvertisement
-	} else if sp.conflict != "" {
-		return sp.conflict
-	}
+	sp := d.forService(pool, pp, s.Labels)
 	switch {
+	case sp == nil:
+		return ReasonNoMatchingAdvertisement, nil
+	case sp.conflict != "":
+		return sp.conflict, nil
 	case d.nodeReason != "":
-		return d.nodeReason
+		return d.nodeReason, nil
 	case s.TrafficPolicy == TrafficLocal && !healthy(s.Endpoints, d.node.Name, true):
-		return ReasonNoLocalEndpoints
+		return ReasonNoLocalEndpoints, nil
 	case !healthy(s.Endpoints, "", false):
-		return ReasonNoEndpoints
+		return ReasonNoEndpoints, nil
 	}
-	return ""
+	return "", sp
 }
 
 func (d *desirer) rejectAll(s *Service, reason string) {

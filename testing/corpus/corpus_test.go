@@ -2,11 +2,21 @@ package corpus
 
 import (
 	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	admissionv1 "k8s.io/api/admission/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
@@ -15,6 +25,7 @@ import (
 	"github.com/bgplb/bgplb/config/manifest"
 	"github.com/bgplb/bgplb/controller/admission"
 	controller "github.com/bgplb/bgplb/controller/k8s"
+	"github.com/bgplb/bgplb/controller/webhook"
 )
 
 const ns = config.DefaultNamespace
@@ -124,7 +135,7 @@ func TestCorpus(t *testing.T) {
 	t.Logf("%d cases, %d deliberate differences from MetalLB", len(paths), differences)
 }
 
-// admitInTurn creates the case's objects one by one through the webhook's decision,
+// admitInTurn creates the case's objects one by one through the webhook's handler,
 // referenced kinds first (as one applies them), starting from the Secrets, Nodes and
 // Namespaces, which the webhook does not judge. It reports whether every creation
 // was admitted, and the denials.
@@ -139,21 +150,51 @@ func admitInTurn(t *testing.T, all config.Resources) (bool, []string) {
 	changes = creations(changes, config.KindBGPPeer, all.LegacyPeers, func(o *v1beta1.BGPPeer) string { return o.Name })
 	changes = creations(changes, config.KindBGPAdvertisement, all.BGPAdvertisements, func(o *v1beta1.BGPAdvertisement) string { return o.Name })
 	changes = creations(changes, config.KindL2Advertisement, all.L2Advertisements, func(o *v1beta1.L2Advertisement) string { return o.Name })
+	h := &webhook.Handler{Namespace: ns, Log: slog.New(slog.DiscardHandler),
+		Snapshot: func(context.Context) (config.Resources, error) { return cur, nil }}
 	ok := true
 	var denied []string
 	for _, ch := range changes {
-		d, err := admission.Decide(cur, ch, config.Options{Namespace: ns})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !d.Allowed {
+		resp := review(t, h, ch)
+		if !resp.Allowed {
 			ok = false
-			denied = append(denied, d.Denied...)
+			denied = append(denied, resp.Result.Message)
 			continue // a refused object is not stored
 		}
 		cur = stored(cur, ch)
 	}
 	return ok, denied
+}
+
+// review sends one creation through the webhook's HTTP handler as the API server
+// would, and returns its answer.
+func review(t *testing.T, h http.Handler, ch admission.Change) *admissionv1.AdmissionResponse {
+	t.Helper()
+	raw, err := json.Marshal(ch.Object)
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := "v1beta1"
+	if _, ok := ch.Object.(*v1beta2.BGPPeer); ok {
+		version = "v1beta2"
+	}
+	in := admissionv1.AdmissionReview{
+		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
+		Request: &admissionv1.AdmissionRequest{UID: "corpus", Operation: admissionv1.Create, Namespace: ns, Name: ch.Name,
+			Kind:   metav1.GroupVersionKind{Group: "metallb.io", Version: version, Kind: ch.Kind},
+			Object: runtime.RawExtension{Raw: raw}},
+	}
+	body, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, webhook.Path, bytes.NewReader(body)))
+	var out admissionv1.AdmissionReview
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || out.Response == nil {
+		t.Fatalf("webhook answered %d %q: %v", rec.Code, rec.Body.String(), err)
+	}
+	return out.Response
 }
 
 // creations appends a Create change for each item.

@@ -1,6 +1,6 @@
 // Package corpus holds the regression corpus test: every case of
 // config/testdata/corpus, a small manifest set with its expected verdict in a header,
-// goes through `bgplb lint`, the admission webhook's decision and the controller's
+// goes through `bgplb lint`, the admission webhook's HTTP handler and the controller's
 // evaluation, which must agree with each other and with the header; and, given a
 // MetalLB checkout, MetalLB's own configsamples must lint clean.
 //
