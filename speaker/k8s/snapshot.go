@@ -7,7 +7,6 @@ import (
 	"net/netip"
 
 	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -15,7 +14,6 @@ import (
 	"github.com/bgplb/bgplb/api/v1beta2"
 	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/speaker/reconcile"
-	"github.com/bgplb/bgplb/speaker/routes"
 )
 
 // ErrNotSynced is returned by Snapshot before the caches have listed once: an
@@ -42,12 +40,11 @@ func (w *Watcher) Snapshot() (reconcile.Snapshot, error) {
 	if err := w.resources(ctx, &snap); err != nil {
 		return snap, err
 	}
-	uids, err := w.services(ctx, &snap)
-	if err != nil {
+	if err := w.services(ctx, &snap); err != nil {
 		return snap, err
 	}
 	w.mu.Lock()
-	w.uids, w.nodeIP = uids, NodeIPv4(&node)
+	w.nodeIP = NodeIPv4(&node)
 	w.mu.Unlock()
 	return snap, nil
 }
@@ -83,46 +80,6 @@ func ListResources(ctx context.Context, c client.Reader, ns string) (config.Reso
 	r.Pools, r.Peers, r.BGPAdvertisements = pools.Items, peers.Items, advs.Items
 	r.L2Advertisements, r.Communities, r.BFDProfiles, r.Secrets = l2s.Items, comms.Items, bfds.Items, secs.Items
 	return r, nil
-}
-
-// services translates every handled Service with its EndpointSlices; O(Services +
-// slices) per snapshot.
-func (w *Watcher) services(ctx context.Context, snap *reconcile.Snapshot) (map[string]types.UID, error) {
-	var svcs corev1.ServiceList
-	if err := w.cache.List(ctx, &svcs); err != nil {
-		return nil, fmt.Errorf("k8s: list services: %w", err)
-	}
-	var eps discoveryv1.EndpointSliceList
-	if err := w.cache.List(ctx, &eps); err != nil {
-		return nil, fmt.Errorf("k8s: list endpointslices: %w", err)
-	}
-	byService := make(map[string][]*discoveryv1.EndpointSlice, len(svcs.Items))
-	for i := range eps.Items {
-		s := &eps.Items[i]
-		if name := s.Labels[discoveryv1.LabelServiceName]; name != "" {
-			k := s.Namespace + "/" + name
-			byService[k] = append(byService[k], s)
-		}
-	}
-	uids := make(map[string]types.UID, len(svcs.Items))
-	snap.Services = make([]routes.Service, 0, len(svcs.Items))
-	for i := range svcs.Items {
-		svc := &svcs.Items[i]
-		if !Handles(svc, w.o.LBClass) {
-			continue
-		}
-		k := svc.Namespace + "/" + svc.Name
-		snap.Services = append(snap.Services, ServiceFrom(svc, byService[k], w.log))
-		uids[k] = svc.UID
-	}
-	return uids, nil
-}
-
-// ServiceUID returns the UID of a Service of the latest snapshot (for events).
-func (w *Watcher) ServiceUID(key string) types.UID {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.uids[key]
 }
 
 // NodeIP returns this node's IPv4 address from the latest snapshot (zero if none).

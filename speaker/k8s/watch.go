@@ -12,7 +12,6 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	toolscache "k8s.io/client-go/tools/cache"
@@ -47,8 +46,9 @@ type Watcher struct {
 
 	mu     sync.Mutex
 	synced bool
-	uids   map[string]types.UID // Service key -> UID, from the latest snapshot
-	nodeIP netip.Addr
+	// translated holds the latest snapshot's Services by key (see services.go).
+	translated map[string]*translated
+	nodeIP     netip.Addr
 }
 
 // Scheme returns a scheme with the core types and MetalLB's API.
@@ -109,7 +109,7 @@ func NewWatcher(cfg *rest.Config, o Options) (*Watcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("k8s: cache: %w", err)
 	}
-	return &Watcher{o: o, log: log, cache: c, uids: map[string]types.UID{}}, nil
+	return &Watcher{o: o, log: log, cache: c}, nil
 }
 
 // OnChange registers fn for every add, update and delete of every watched kind
