@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -119,6 +120,47 @@ func TestSetRoutesIdempotentAndWithdrawsPerPeer(t *testing.T) {
 		return slices.Equal(r1.rib(t, "127.0.0.1")["198.18.0.2/32"].Comms, []uint32{comm(65000, 7)})
 	})
 	if err := s.SetRoutes(ctx, "nope", nil); !errors.Is(err, router.ErrUnknownPeer) {
+		t.Errorf("unknown peer: %v", err)
+	}
+}
+
+// UpdateRoutes touches only the prefixes it names: an add, a replace and a
+// withdraw in one call reach the router, the other routes stay, and an update
+// naming only what is already there sends nothing.
+func TestUpdateRoutesChangesOnlyWhatItNames(t *testing.T) {
+	ctx := context.Background()
+	r1 := newTestRouter(t, "127.0.0.2", 65001)
+	r1.expect(t, "127.0.0.1", 65000, "", false)
+	s := newSpeaker(t, 65000, discard())
+	if err := s.SetPeers(ctx, []router.Peer{speakerPeer("r1", r1, 65001)}); err != nil {
+		t.Fatal(err)
+	}
+	mustSet(t, s, "r1", []router.Route{{Prefix: pfx("198.18.0.1/32")}, {Prefix: pfx("198.18.0.2/32")}, {Prefix: pfx("198.18.0.3/32")}})
+	eventually(t, 10*time.Second, "3 routes at r1", func() bool { return len(r1.rib(t, "127.0.0.1")) == 3 })
+	set := []router.Route{{Prefix: pfx("198.18.0.4/32")}, {Prefix: pfx("198.18.0.2/32"), Communities: []uint32{comm(65000, 9)}}}
+	if err := s.UpdateRoutes(ctx, "r1", set, []netip.Prefix{pfx("198.18.0.3/32"), pfx("198.18.0.99/32")}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, "r1 holds .1, .2 (new community) and .4", func() bool {
+		rib := r1.rib(t, "127.0.0.1")
+		_, three := rib["198.18.0.3/32"]
+		_, one := rib["198.18.0.1/32"]
+		_, four := rib["198.18.0.4/32"]
+		return len(rib) == 3 && one && four && !three && slices.Equal(rib["198.18.0.2/32"].Comms, []uint32{comm(65000, 9)})
+	})
+	time.Sleep(500 * time.Millisecond)
+	u := r1.updates(t, "127.0.0.1")
+	if err := s.UpdateRoutes(ctx, "r1", set[:1], nil); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	if got := r1.updates(t, "127.0.0.1"); got != u {
+		t.Errorf("an update naming an unchanged route sent %d UPDATEs", got-u)
+	}
+	if ss, _ := s.Sessions(ctx); len(ss) != 1 || ss[0].PrefixesSent != 3 {
+		t.Errorf("sessions = %+v, want 3 prefixes sent", ss)
+	}
+	if err := s.UpdateRoutes(ctx, "nope", nil, nil); !errors.Is(err, router.ErrUnknownPeer) {
 		t.Errorf("unknown peer: %v", err)
 	}
 }

@@ -22,6 +22,36 @@ var errEmptyDelete = errors.New("gobgp: refusing DeletePath without a path (GoBG
 // then withdraws the ones no longer wanted. Identical routes cause no call at all,
 // so applying the same set twice puts nothing on the wire.
 func (s *Server) SetRoutes(ctx context.Context, name string, routes []router.Route) error {
+	return s.change(ctx, name, routes, func(p *peer, want map[netip.Prefix]router.Route) []router.Route {
+		var del []router.Route
+		for pfx, r := range p.routes {
+			if _, ok := want[pfx]; !ok {
+				del = append(del, r)
+			}
+		}
+		return del
+	})
+}
+
+// UpdateRoutes implements router.Updater: SetRoutes for the named prefixes only.
+func (s *Server) UpdateRoutes(ctx context.Context, name string, set []router.Route, withdraw []netip.Prefix) error {
+	return s.change(ctx, name, set, func(p *peer, want map[netip.Prefix]router.Route) []router.Route {
+		var del []router.Route
+		for _, pfx := range withdraw {
+			if r, ok := p.routes[pfx]; ok {
+				if _, alsoSet := want[pfx]; !alsoSet {
+					del = append(del, r)
+				}
+			}
+		}
+		return del
+	})
+}
+
+// change announces the routes of set that differ from what the peer was sent and
+// withdraws what withdrawals returns, keeping the peer's record and counters true
+// through partial failures.
+func (s *Server) change(ctx context.Context, name string, set []router.Route, withdrawals func(*peer, map[netip.Prefix]router.Route) []router.Route) error {
 	s.op.Lock()
 	defer s.op.Unlock()
 	if s.closed {
@@ -33,22 +63,17 @@ func (s *Server) SetRoutes(ctx context.Context, name string, routes []router.Rou
 	if !ok {
 		return fmt.Errorf("gobgp: peer %s: %w", name, router.ErrUnknownPeer)
 	}
-	want, err := desired(p.cfg, routes)
+	want, err := desired(p.cfg, set)
 	if err != nil {
 		return err
 	}
 	var add []router.Route
-	for _, r := range routes {
+	for _, r := range set {
 		if old, ok := p.routes[r.Prefix]; !ok || !router.SameRoute(old, r) {
 			add = append(add, r)
 		}
 	}
-	var del []router.Route
-	for pfx, r := range p.routes {
-		if _, ok := want[pfx]; !ok {
-			del = append(del, r)
-		}
-	}
+	del := withdrawals(p, want)
 	applied, err := s.apply(ctx, p, add, del)
 	p.sent.Store(int64(len(p.routes)))
 	p.pending.Store(int64(len(add) + len(del) - applied))

@@ -93,7 +93,10 @@ type Server struct {
 	done   chan struct{}
 }
 
-var _ router.Router = (*Server)(nil)
+var (
+	_ router.Router  = (*Server)(nil)
+	_ router.Updater = (*Server)(nil)
+)
 
 // peer is one configured session and what has really been applied for it.
 type peer struct {

@@ -56,6 +56,11 @@ func (c *counting) SetRoutes(ctx context.Context, peer string, rs []router.Route
 	return c.Fake.SetRoutes(ctx, peer, rs)
 }
 
+func (c *counting) UpdateRoutes(ctx context.Context, peer string, set []router.Route, withdraw []netip.Prefix) error {
+	c.note(fmt.Sprintf("UpdateRoutes(%s,+%d,-%d)", peer, len(set), len(withdraw)))
+	return c.Fake.UpdateRoutes(ctx, peer, set, withdraw)
+}
+
 func (c *counting) Close(ctx context.Context, graceful bool) error {
 	c.note(fmt.Sprintf("Close(%t)", graceful))
 	return c.Fake.Close(ctx, graceful)

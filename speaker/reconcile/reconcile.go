@@ -66,6 +66,7 @@ func (l *Loop) Reconcile(ctx context.Context) (Report, error) {
 func (l *Loop) apply(ctx context.Context, desired routes.State, cfg *config.Config, rep *Report) (map[string]int, error) {
 	plan := routes.Diff(l.running, desired)
 	todo := map[string]bool{}
+	fresh := map[string]bool{} // peers whose session this pass opened
 	for name := range l.stale {
 		if _, ok := desired.Peers[name]; ok {
 			todo[name] = true
@@ -98,19 +99,19 @@ func (l *Loop) apply(ctx context.Context, desired routes.State, cfg *config.Conf
 		for _, s := range plan.AddPeers {
 			l.running.Peers[s.Name] = routes.Peer{Session: s, Routes: routes.RouteSet{}}
 			// Even with no routes: the session opens at its first SetRoutes.
-			todo[s.Name] = true
+			todo[s.Name], fresh[s.Name] = true, true
 		}
 	}
-	changes := map[string]int{}
-	for _, rc := range plan.Routes {
-		changes[rc.Peer] = len(rc.Add) + len(rc.Replace) + len(rc.Withdraw)
+	changes := map[string]*routes.RouteChanges{}
+	for i, rc := range plan.Routes {
+		changes[rc.Peer] = &plan.Routes[i]
 	}
 	updates := map[string]int{}
 	var errs []error
 	for _, name := range slices.Sorted(maps.Keys(todo)) {
 		want := desired.Peers[name].Routes
 		rep.Calls++
-		if err := l.o.Router.SetRoutes(ctx, name, routesFor(want)); err != nil {
+		if err := l.setRoutes(ctx, name, want, changes[name], fresh[name]); err != nil {
 			l.stale[name] = true
 			errs = append(errs, fmt.Errorf("set routes of peer %s: %w", name, err))
 			continue
@@ -119,9 +120,30 @@ func (l *Loop) apply(ctx context.Context, desired routes.State, cfg *config.Conf
 		cur := l.running.Peers[name]
 		cur.Routes = want // desired maps are built fresh per pass and never modified
 		l.running.Peers[name] = cur
-		updates[name] = changes[name]
+		if rc := changes[name]; rc != nil {
+			updates[name] = len(rc.Add) + len(rc.Replace) + len(rc.Withdraw)
+		}
 	}
 	return updates, errors.Join(errs...)
+}
+
+// setRoutes hands one peer's routes to the router: only the change when the router
+// takes changes and the loop's record of what it holds is true (the peer is
+// neither stale nor new in this pass), the whole set otherwise. A failure marks the
+// peer stale, so the next pass repairs it with the whole set.
+func (l *Loop) setRoutes(ctx context.Context, name string, want routes.RouteSet, rc *routes.RouteChanges, fresh bool) error {
+	u, ok := l.o.Router.(router.Updater)
+	if !ok || fresh || l.stale[name] || rc == nil {
+		return l.o.Router.SetRoutes(ctx, name, routesFor(want))
+	}
+	set := make([]router.Route, 0, len(rc.Add)+len(rc.Replace))
+	for _, r := range rc.Add {
+		set = append(set, routeFor(r.Prefix, r.Attrs))
+	}
+	for _, r := range rc.Replace {
+		set = append(set, routeFor(r.Prefix, r.Attrs))
+	}
+	return u.UpdateRoutes(ctx, name, set, rc.Withdraw)
 }
 
 // peerReports fills rep.Peers: one entry per desired peer and per peer the port

@@ -68,8 +68,8 @@ func TestReconcileWithdrawsDeletedServiceOnly(t *testing.T) {
 	if _, err := l.Reconcile(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := r.calls0(); !slices.Equal(got, []string{"SetRoutes(router-a,1)"}) {
-		t.Fatalf("calls = %v: a service delete must touch routes only", got)
+	if got := r.calls0(); !slices.Equal(got, []string{"UpdateRoutes(router-a,+0,-1)"}) {
+		t.Fatalf("calls = %v: a service delete must withdraw its route and touch nothing else", got)
 	}
 	if got := prefixes(r.Routes("router-a")); !slices.Equal(got, []string{"198.18.0.11/32"}) {
 		t.Fatalf("routes = %v", got)
@@ -102,8 +102,41 @@ func TestInvalidConfigKeepsLastGood(t *testing.T) {
 	if got := prefixes(r.Routes("router-a")); !slices.Equal(got, []string{"198.18.0.10/32", "198.18.0.12/32"}) {
 		t.Fatalf("routes under the last good config = %v", got)
 	}
-	if got := r.calls0(); !slices.Equal(got, []string{"SetRoutes(router-a,2)"}) {
+	if got := r.calls0(); !slices.Equal(got, []string{"UpdateRoutes(router-a,+1,-0)"}) {
 		t.Fatalf("calls = %v", got)
+	}
+}
+
+// A change the router failed to apply is repaired with the whole set: after a
+// failure the loop no longer trusts its record of what the router holds.
+func TestFailedUpdateIsRepairedWithTheWholeSet(t *testing.T) {
+	ctx := context.Background()
+	r := newCounting()
+	src := &source{snap: baseSnapshot()}
+	l := newLoop(t, r, src)
+	if _, err := l.Reconcile(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.calls0()
+	r.Fail = func(op, _ string) error {
+		if op == "UpdateRoutes" {
+			return errors.New("injected")
+		}
+		return nil
+	}
+	src.set(func(s *Snapshot) { s.Services = append(s.Services, service("default/new", "198.18.0.12")) })
+	if _, err := l.Reconcile(ctx); err == nil {
+		t.Fatal("a failed UpdateRoutes must fail the pass")
+	}
+	r.Fail = nil
+	if _, err := l.Reconcile(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.calls0(); !slices.Equal(got, []string{"UpdateRoutes(router-a,+1,-0)", "SetRoutes(router-a,2)"}) {
+		t.Fatalf("calls = %v: the pass after a failure must hand over the whole set", got)
+	}
+	if got := prefixes(r.Routes("router-a")); !slices.Equal(got, []string{"198.18.0.10/32", "198.18.0.12/32"}) {
+		t.Fatalf("routes = %v", got)
 	}
 }
 

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 
 	"github.com/bgplb/bgplb/config"
@@ -51,18 +52,23 @@ func peerFor(s routes.Session, localASN uint32) router.Peer {
 func routesFor(rs routes.RouteSet) []router.Route {
 	out := make([]router.Route, 0, len(rs))
 	for pfx, a := range rs {
-		r := router.Route{Prefix: pfx, NextHop: a.NextHop, LocalPref: a.LocalPref}
-		for _, c := range a.Communities {
-			if c.IsLarge() {
-				r.LargeCommunities = append(r.LargeCommunities, c.Large())
-			} else {
-				r.Communities = append(r.Communities, c.Standard())
-			}
-		}
-		out = append(out, r)
+		out = append(out, routeFor(pfx, a))
 	}
 	slices.SortFunc(out, func(a, b router.Route) int { return router.ComparePrefix(a.Prefix, b.Prefix) })
 	return out
+}
+
+// routeFor translates one announcement.
+func routeFor(pfx netip.Prefix, a routes.Attrs) router.Route {
+	r := router.Route{Prefix: pfx, NextHop: a.NextHop, LocalPref: a.LocalPref}
+	for _, c := range a.Communities {
+		if c.IsLarge() {
+			r.LargeCommunities = append(r.LargeCommunities, c.Large())
+		} else {
+			r.Communities = append(r.Communities, c.Standard())
+		}
+	}
+	return r
 }
 
 // peersFor translates every desired session, sorted by name.

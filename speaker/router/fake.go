@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 	"sync"
 	"time"
@@ -28,11 +29,15 @@ type Fake struct {
 	watchers map[int]func(SessionEvent)
 	nextW    int
 	changes  int
+	updates  int
 	resets   []string
 	closed   *bool
 }
 
-var _ Router = (*Fake)(nil)
+var (
+	_ Router  = (*Fake)(nil)
+	_ Updater = (*Fake)(nil)
+)
 
 // NewFake returns an empty Fake whose sessions start Active.
 func NewFake() *Fake {
@@ -120,6 +125,44 @@ func (f *Fake) SetRoutes(_ context.Context, peer string, routes []Route) error {
 	}
 	f.routes[peer] = want
 	return nil
+}
+
+// UpdateRoutes implements Updater.
+func (f *Fake) UpdateRoutes(_ context.Context, peer string, set []Route, withdraw []netip.Prefix) error {
+	if err := f.fail("UpdateRoutes", peer); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.peers[peer]; !ok {
+		return fmt.Errorf("peer %s: %w", peer, ErrUnknownPeer)
+	}
+	have := f.routes[peer]
+	if have == nil {
+		have = map[string]Route{}
+		f.routes[peer] = have
+	}
+	for _, r := range set {
+		if old, ok := have[r.Prefix.String()]; !ok || !SameRoute(old, r) {
+			f.changes++
+		}
+		have[r.Prefix.String()] = r
+	}
+	for _, pfx := range withdraw {
+		if _, ok := have[pfx.String()]; ok {
+			f.changes++
+			delete(have, pfx.String())
+		}
+	}
+	f.updates++
+	return nil
+}
+
+// Updates is how many UpdateRoutes calls succeeded.
+func (f *Fake) Updates() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.updates
 }
 
 // Sessions implements Router.

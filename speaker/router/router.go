@@ -43,6 +43,17 @@ type Router interface {
 	Close(ctx context.Context, graceful bool) error
 }
 
+// Updater is what a Router may also offer: apply a change to one peer's routes
+// without being handed the whole set. SetRoutes stays the contract (it is how a
+// peer's routes are made right again after anything went wrong); the reconcile loop
+// uses UpdateRoutes only when its record of what the router holds is known to be
+// true, so that one Service changing costs O(1) here, not O(Services).
+type Updater interface {
+	// UpdateRoutes announces set (new prefixes, or new attributes for announced
+	// ones) and withdraws withdraw. A prefix is in at most one of the two.
+	UpdateRoutes(ctx context.Context, peer string, set []Route, withdraw []netip.Prefix) error
+}
+
 // Family is the set of address families a session carries.
 type Family uint8
 
