@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
@@ -132,6 +134,9 @@ func speakerConverge(b *testing.B, frr string, n int) (time.Duration, uint64, ui
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	rss := vmRSS()
+	if os.Getenv("BGPLB_BENCH_PPROF") != "" { // where the memory at N goes
+		writeHeapProfile(b, fmt.Sprintf("out/bench/speaker-heap-%d.pprof", n))
+	}
 	fmt.Printf("  speaker N=%d: reconcile (config, desired, diff, SetRoutes) %s, all in FRR after %s\n", n, applied.Round(time.Millisecond), d.Round(time.Millisecond))
 	if err := loop.Shutdown(ctx); err != nil {
 		b.Fatal(err)
@@ -202,4 +207,22 @@ func vmRSS() uint64 {
 		}
 	}
 	return 0
+}
+
+// writeHeapProfile writes the live heap to file (relative to the repository root).
+func writeHeapProfile(b *testing.B, file string) {
+	out := filepath.Join("..", "..", file)
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	fmt.Println("pprof: wrote", file)
 }
