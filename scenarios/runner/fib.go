@@ -109,3 +109,32 @@ func (f *FIB) NextHopsToward(ip netip.Addr) (int, error) {
 	}
 	return n, nil
 }
+
+// Within returns every route of the main table inside prefix, with its number of
+// next hops: one netlink dump, for checks over thousands of routes at once.
+func (f *FIB) Within(prefix netip.Prefix) (map[netip.Prefix]int, error) {
+	family := unix.AF_INET
+	if prefix.Addr().Is6() {
+		family = unix.AF_INET6
+	}
+	rs, err := f.h.RouteListFiltered(family, &netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE)
+	if err != nil {
+		return nil, err
+	}
+	out := map[netip.Prefix]int{}
+	for _, r := range rs {
+		if r.Dst == nil {
+			continue
+		}
+		addr, ok := netip.AddrFromSlice(r.Dst.IP)
+		ones, _ := r.Dst.Mask.Size()
+		if !ok {
+			continue
+		}
+		p := netip.PrefixFrom(addr.Unmap(), ones)
+		if prefix.Contains(p.Addr()) && p.Bits() >= prefix.Bits() {
+			out[p] = max(len(r.MultiPath), 1)
+		}
+	}
+	return out, nil
+}

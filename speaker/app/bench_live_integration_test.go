@@ -75,11 +75,18 @@ router bgp %d
 		samples, _ = strconv.Atoi(s)
 	}
 	for range b.N {
-		baseAdd, baseDel := bareLatency(b, frr, fib, samples)
+		baseAdd, baseDel := bareLatency(b, frr, fib, samples, 0)
 		fmt.Printf("service-live baseline (bare GoBGP -> FRR FIB): add median %.2f ms p99 %.2f ms, withdraw median %.2f ms\n",
 			ms(pct(baseAdd, 50)), ms(pct(baseAdd, 99)), ms(pct(baseDel, 50)))
 		b.ReportMetric(ms(pct(baseAdd, 50)), "ms-baseline-add-median")
 		b.ReportMetric(ms(pct(baseDel, 50)), "ms-baseline-del-median")
+		// The same with 4,000 routes already in GoBGP and FRR: what the router side
+		// alone costs at the scale of the @4000 figures.
+		scaleAdd, scaleDel := bareLatency(b, frr, fib, samples, 4000)
+		fmt.Printf("service-live baseline @4000 routes (bare GoBGP -> FRR FIB): add median %.2f ms p99 %.2f ms, withdraw median %.2f ms\n",
+			ms(pct(scaleAdd, 50)), ms(pct(scaleAdd, 99)), ms(pct(scaleDel, 50)))
+		b.ReportMetric(ms(pct(scaleAdd, 50)), "ms-baseline-add-median@4000")
+		b.ReportMetric(ms(pct(scaleDel, 50)), "ms-baseline-del-median@4000")
 		liveOnce(b, cp.Kubeconfig(), fib, samples, baseAdd, baseDel)
 	}
 }
@@ -183,9 +190,11 @@ func liveOnce(b *testing.B, kubeconfig string, fib *fibWatch, samples int, baseA
 		nsrig.WaitFor(b, 10*time.Minute, fmt.Sprintf("%d routes in FRR's FIB", to), func() bool { return fib.count() >= to })
 		return created, time.Since(start), procCPU(speaker.Process.Pid) - cpu0
 	}
-	steady := func(tag string) (add, del []time.Duration) {
+	steady := func(tag string) (add, del, assign []time.Duration) {
 		var names []string
 		var pfx []netip.Prefix
+		assigned := watchAssigned(b, cs, svcNS)
+		defer assigned.stop()
 		for i := range samples {
 			name := fmt.Sprintf("one-%s-%03d", tag, i)
 			must(b, mk(name))
@@ -197,6 +206,7 @@ func liveOnce(b *testing.B, kubeconfig string, fib *fibWatch, samples int, baseA
 			}
 			p, at := fib.addAfter(b, mark)
 			add = append(add, at.Sub(start))
+			assign = append(assign, assigned.at(b, name).Sub(start))
 			names, pfx = append(names, name), append(pfx, p)
 		}
 		for i, name := range names {
@@ -205,11 +215,11 @@ func liveOnce(b *testing.B, kubeconfig string, fib *fibWatch, samples int, baseA
 			must(b, cs.CoreV1().Services(svcNS).Delete(ctx, name, metav1.DeleteOptions{}))
 			del = append(del, fib.waitDel(b, pfx[i]).Sub(start))
 		}
-		return add, del
+		return add, del, assign
 	}
 
 	created1k, conv1k, cpu1k := bulk(0, 800)
-	add1k, del1k := steady("1k")
+	add1k, del1k, as1k := steady("1k")
 	var prof func()
 	if profiling { // BGPLB_BENCH_PPROF=1: the speaker's CPU profile while 4,000 are created live
 		prof = speakerProfile(metrics, "out/bench/speaker-live-4000.pprof")
@@ -218,7 +228,7 @@ func liveOnce(b *testing.B, kubeconfig string, fib *fibWatch, samples int, baseA
 	if prof != nil {
 		prof()
 	}
-	add5k, del5k := steady("5k")
+	add5k, del5k, as5k := steady("5k")
 	cpu5k := cpu1k + cpu4k
 	rss := procRSS(speaker.Process.Pid)
 
@@ -229,9 +239,13 @@ func liveOnce(b *testing.B, kubeconfig string, fib *fibWatch, samples int, baseA
 	for _, r := range []struct {
 		at       string
 		add, del []time.Duration
-	}{{"800", add1k, del1k}, {"4000", add5k, del5k}} {
+		assign   []time.Duration
+	}{{"800", add1k, del1k, as1k}, {"4000", add5k, del5k, as5k}} {
 		fmt.Printf("service-live @%s Services: create -> FIB median %.1f ms p99 %.1f ms (bare GoBGP %.1f ms, MetalLB anchor %.1f ms); delete -> withdrawn median %.1f ms (bare GoBGP %.1f ms, MetalLB anchor %.1f ms)\n",
 			r.at, ms(pct(r.add, 50)), ms(pct(r.add, 99)), ms(pct(baseAdd, 50)), metallbCreateMS, ms(pct(r.del, 50)), ms(pct(baseDel, 50)), metallbDeleteMS)
+		fmt.Printf("service-live @%s Services: of which create -> IP in status (controller, seen by a watch) median %.1f ms p99 %.1f ms\n",
+			r.at, ms(pct(r.assign, 50)), ms(pct(r.assign, 99)))
+		b.ReportMetric(ms(pct(r.assign, 50)), "ms-assign-median@"+r.at)
 		b.ReportMetric(ms(pct(r.add, 50)), "ms-create-median@"+r.at)
 		b.ReportMetric(ms(pct(r.add, 99)), "ms-create-p99@"+r.at)
 		b.ReportMetric(ms(pct(r.del, 50)), "ms-delete-median@"+r.at)
@@ -272,7 +286,7 @@ func speakerProfile(metrics, file string) func() {
 
 // bareLatency: a bare embedded GoBGP, peered with the same FRR as the speaker
 // will be, adds one /32 at a time and then deletes them; each timed to the FIB.
-func bareLatency(b *testing.B, frr string, fib *fibWatch, n int) (add, del []time.Duration) {
+func bareLatency(b *testing.B, frr string, fib *fibWatch, n, preload int) (add, del []time.Duration) {
 	ctx := context.Background()
 	s := server.NewBgpServer()
 	go s.Serve()
@@ -289,6 +303,15 @@ func bareLatency(b *testing.B, frr string, fib *fibWatch, n int) (add, del []tim
 	path := func(i int) *api.Path {
 		nlri, _ := anypb.New(&api.IPAddressPrefix{Prefix: fmt.Sprintf("198.19.255.%d", i+1), PrefixLen: 32})
 		return &api.Path{Family: fam, Nlri: nlri, Pattrs: []*anypb.Any{origin, nh}}
+	}
+	for i := range preload { // 198.19.0.0 upwards; the samples use 198.19.255.x
+		nlri, _ := anypb.New(&api.IPAddressPrefix{Prefix: netip.AddrFrom4([4]byte{198, 19, byte(i >> 8), byte(i)}).String(), PrefixLen: 32})
+		if _, err := s.AddPath(ctx, &api.AddPathRequest{Path: &api.Path{Family: fam, Nlri: nlri, Pattrs: []*anypb.Any{origin, nh}}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if preload > 0 {
+		nsrig.WaitFor(b, time.Minute, "FRR has the preloaded routes", func() bool { return frrReceived(b, frr) >= preload })
 	}
 	for i := range n {
 		time.Sleep(50 * time.Millisecond)
@@ -472,3 +495,56 @@ func pct(ds []time.Duration, p int) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// assignWatch stamps, from one watch on a namespace, when each Service first
+// showed an ingress IP in its status: the controller's share of create -> FIB.
+type assignWatch struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	seen map[string]time.Time
+	stop func()
+}
+
+func watchAssigned(b *testing.B, cs kubernetes.Interface, ns string) *assignWatch {
+	ctx, cancel := context.WithCancel(context.Background())
+	w, err := cs.CoreV1().Services(ns).Watch(ctx, metav1.ListOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := &assignWatch{seen: map[string]time.Time{}, stop: func() { cancel(); w.Stop() }}
+	a.cond = sync.NewCond(&a.mu)
+	go func() {
+		for ev := range w.ResultChan() {
+			now := time.Now()
+			svc, ok := ev.Object.(*corev1.Service)
+			if !ok || len(svc.Status.LoadBalancer.Ingress) == 0 {
+				continue
+			}
+			a.mu.Lock()
+			if _, done := a.seen[svc.Name]; !done {
+				a.seen[svc.Name] = now
+				a.cond.Broadcast()
+			}
+			a.mu.Unlock()
+		}
+	}()
+	return a
+}
+
+// at waits (at most 10 s) for name's first assignment and returns when it was seen.
+func (a *assignWatch) at(b *testing.B, name string) time.Time {
+	timer := time.AfterFunc(10*time.Second, func() { a.mu.Lock(); a.cond.Broadcast(); a.mu.Unlock() })
+	defer timer.Stop()
+	deadline := time.Now().Add(10 * time.Second)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for {
+		if t, ok := a.seen[name]; ok {
+			return t
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("service %s: no IP in status after 10 s", name)
+		}
+		a.cond.Wait()
+	}
+}

@@ -95,6 +95,20 @@ func (l *lazyRouter) SetRoutes(ctx context.Context, peer string, routes []router
 	return fmt.Errorf("peer %s: %w", peer, router.ErrUnknownPeer)
 }
 
+// UpdateRoutes implements router.Updater when the router it wraps does; otherwise
+// it fails, and the reconcile loop hands over the whole set on its next pass.
+func (l *lazyRouter) UpdateRoutes(ctx context.Context, peer string, set []router.Route, withdraw []netip.Prefix) error {
+	r := l.get()
+	if r == nil {
+		return fmt.Errorf("peer %s: %w", peer, router.ErrUnknownPeer)
+	}
+	u, ok := r.(router.Updater)
+	if !ok {
+		return fmt.Errorf("peer %s: router %T takes whole route sets only", peer, r)
+	}
+	return u.UpdateRoutes(ctx, peer, set, withdraw)
+}
+
 // Sessions implements router.Router.
 func (l *lazyRouter) Sessions(ctx context.Context) ([]router.Session, error) {
 	if r := l.get(); r != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"slices"
 	"sync"
 	"time"
@@ -31,7 +32,7 @@ type Gate struct {
 
 	mu     sync.Mutex // serialises every call to inner
 	peers  []router.Peer
-	routes map[string][]router.Route
+	routes map[string]map[netip.Prefix]router.Route // per peer: what it must have once released
 	held   map[string]bool
 
 	wmu      sync.Mutex
@@ -55,14 +56,17 @@ type gateWatcher struct {
 	fn  func(router.SessionEvent)
 }
 
-var _ router.Router = (*Gate)(nil)
+var (
+	_ router.Router  = (*Gate)(nil)
+	_ router.Updater = (*Gate)(nil)
+)
 
 // NewGate wraps inner.
 func NewGate(inner router.Router, log *slog.Logger) *Gate {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Gate{inner: inner, log: log, routes: map[string][]router.Route{}, held: map[string]bool{},
+	return &Gate{inner: inner, log: log, routes: map[string]map[netip.Prefix]router.Route{}, held: map[string]bool{},
 		holdLimit: DefaultHoldLimit, gen: map[string]uint64{}}
 }
 
@@ -153,7 +157,7 @@ func (g *Gate) Release(ctx context.Context, peer string) error {
 		g.held[peer] = true // still out of the router: keep the record true
 		return err
 	}
-	return g.inner.SetRoutes(ctx, peer, g.routes[peer])
+	return g.inner.SetRoutes(ctx, peer, sorted(g.routes[peer]))
 }
 
 // Keep releases the holds of peers that no longer have BFD (profile removed).
@@ -215,11 +219,54 @@ func (g *Gate) SetRoutes(ctx context.Context, peer string, routes []router.Route
 	if !g.desired(peer) {
 		return fmt.Errorf("peer %s: %w", peer, router.ErrUnknownPeer)
 	}
-	g.routes[peer] = slices.Clone(routes)
+	set := make(map[netip.Prefix]router.Route, len(routes))
+	for _, r := range routes {
+		set[r.Prefix] = r
+	}
+	g.routes[peer] = set
 	if g.held[peer] {
 		return nil
 	}
 	return g.inner.SetRoutes(ctx, peer, routes)
+}
+
+// UpdateRoutes implements router.Updater: the change is recorded, and passed on
+// unless the peer is held (its release hands over the whole record). An inner
+// router that takes no changes gets the whole record instead.
+func (g *Gate) UpdateRoutes(ctx context.Context, peer string, set []router.Route, withdraw []netip.Prefix) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.desired(peer) {
+		return fmt.Errorf("peer %s: %w", peer, router.ErrUnknownPeer)
+	}
+	rec := g.routes[peer]
+	if rec == nil {
+		rec = map[netip.Prefix]router.Route{}
+		g.routes[peer] = rec
+	}
+	for _, pfx := range withdraw {
+		delete(rec, pfx)
+	}
+	for _, r := range set {
+		rec[r.Prefix] = r
+	}
+	if g.held[peer] {
+		return nil
+	}
+	if u, ok := g.inner.(router.Updater); ok {
+		return u.UpdateRoutes(ctx, peer, set, withdraw)
+	}
+	return g.inner.SetRoutes(ctx, peer, sorted(rec))
+}
+
+// sorted lists a peer's recorded routes in prefix order.
+func sorted(rec map[netip.Prefix]router.Route) []router.Route {
+	out := make([]router.Route, 0, len(rec))
+	for _, r := range rec {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b router.Route) int { return router.ComparePrefix(a.Prefix, b.Prefix) })
+	return out
 }
 
 // Sessions implements router.Router; held peers show as Idle with HeldError.

@@ -3,6 +3,7 @@ package bfdio
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -125,5 +126,41 @@ func TestGateHoldLimit(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	if !g.Held("a") {
 		t.Fatal("a hold without a limit ended by itself")
+	}
+}
+
+// Changes for a held peer are recorded and reach the router, whole, at release;
+// changes for a running peer pass straight through as changes.
+func TestGateUpdateRoutesWhileHeld(t *testing.T) {
+	ctx := context.Background()
+	f := router.NewFake()
+	g := NewGate(f, nil)
+	pfx := netip.MustParsePrefix
+	if err := g.SetPeers(ctx, []router.Peer{{Name: "a", Address: s4("192.0.2.2")}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.SetRoutes(ctx, "a", []router.Route{{Prefix: pfx("198.18.0.1/32")}, {Prefix: pfx("198.18.0.2/32")}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.UpdateRoutes(ctx, "a", []router.Route{{Prefix: pfx("198.18.0.3/32")}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if f.Updates() != 1 || len(f.Routes("a")) != 3 {
+		t.Fatalf("a running peer's change: %d updates, routes %v", f.Updates(), f.Routes("a"))
+	}
+	g.Handle(ctx, Event{Peer: "a", From: bfd.Up, To: bfd.Down, Diag: bfd.ControlDetectionTimeExpired, RemoteState: bfd.Down})
+	if err := g.UpdateRoutes(ctx, "a", []router.Route{{Prefix: pfx("198.18.0.4/32")}}, []netip.Prefix{pfx("198.18.0.1/32")}); err != nil {
+		t.Fatal(err)
+	}
+	if f.Updates() != 1 {
+		t.Fatalf("a held peer's change reached the router")
+	}
+	g.Handle(ctx, Event{Peer: "a", From: bfd.Init, To: bfd.Up})
+	var got []string
+	for _, r := range f.Routes("a") {
+		got = append(got, r.Prefix.String())
+	}
+	if want := []string{"198.18.0.2/32", "198.18.0.3/32", "198.18.0.4/32"}; !slices.Equal(got, want) {
+		t.Errorf("a's routes after release: %v; want %v", got, want)
 	}
 }

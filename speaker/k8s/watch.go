@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/netip"
 	"sync"
 
@@ -116,8 +117,12 @@ func NewWatcher(cfg *rest.Config, o Options) (*Watcher, error) {
 // (the loop's Trigger). Call before Start.
 func (w *Watcher) OnChange(ctx context.Context, fn func()) error {
 	h := toolscache.ResourceEventHandlerFuncs{
-		AddFunc:    func(any) { fn() },
-		UpdateFunc: func(any, any) { fn() },
+		AddFunc: func(any) { fn() },
+		UpdateFunc: func(old, cur any) {
+			if !statusOnly(old, cur) {
+				fn()
+			}
+		},
 		DeleteFunc: func(any) { fn() },
 	}
 	objs := []client.Object{&corev1.Service{}, &discoveryv1.EndpointSlice{}, &corev1.Node{}, &corev1.Secret{},
@@ -149,3 +154,24 @@ func (w *Watcher) WaitForSync(ctx context.Context) bool {
 
 // Reader gives read access to the caches (status writers read BGPPeers from it).
 func (w *Watcher) Reader() client.Reader { return w.cache }
+
+// statusOnly says an update changed nothing a speaker reads: a metallb.io object
+// (all have a status subresource) whose generation, labels and annotations are as
+// before. Without this, every status write — each speaker's BGPPeer nodes[] entry,
+// the controller's IPAddressPool counters after each allocation — made every
+// speaker reconcile: O(nodes) passes per write, O(nodes²) across the cluster.
+func statusOnly(old, cur any) bool {
+	o, ok1 := old.(client.Object)
+	c, ok2 := cur.(client.Object)
+	if !ok1 || !ok2 {
+		return false
+	}
+	switch c.(type) {
+	case *v1beta1.IPAddressPool, *v1beta2.BGPPeer, *v1beta1.BGPAdvertisement, *v1beta1.L2Advertisement,
+		*v1beta1.Community, *v1beta1.BFDProfile:
+	default: // a Service's status holds its IPs; Nodes, slices and Secrets have no spec generation
+		return false
+	}
+	return c.GetGeneration() != 0 && o.GetGeneration() == c.GetGeneration() &&
+		maps.Equal(o.GetLabels(), c.GetLabels()) && maps.Equal(o.GetAnnotations(), c.GetAnnotations())
+}

@@ -28,7 +28,7 @@ import (
 // DefaultServiceCIDRs are the ClusterIP ranges: the top /20 of the RFC 2544
 // benchmark range (room for the 2,000-Service benchmarks) and a documentation
 // IPv6 /112, so dual-stack Services work. Lab VIP pools must stay out of them.
-const DefaultServiceCIDRs = "198.19.240.0/20,2001:db8:ffff::/112"
+const DefaultServiceCIDRs = "198.19.224.0/19,2001:db8:ffff::/112"
 
 // Options configure Start. Only StateDir is required.
 type Options struct {

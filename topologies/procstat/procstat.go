@@ -9,12 +9,23 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
-// Stat is fields 3 and 22 of /proc/PID/stat.
+// Stat is fields 3, 14, 15 and 22 of /proc/PID/stat.
 type Stat struct {
 	State byte   // R, S, D, T (stopped), Z (zombie) ...
 	Start uint64 // clock ticks since boot
+	// CPU is user plus system time, in clock ticks (USER_HZ, 100 on Linux).
+	CPU uint64
+}
+
+// TicksPerSecond is USER_HZ: the unit of Start and CPU on every Linux ABI.
+const TicksPerSecond = 100
+
+// CPUTime is the process's user plus system time.
+func (s Stat) CPUTime() time.Duration {
+	return time.Duration(s.CPU) * time.Second / TicksPerSecond
 }
 
 // Stopped says the process is stopped by a signal (SIGSTOP: a frozen daemon).
@@ -51,5 +62,10 @@ func Parse(s string) (Stat, error) {
 	if err != nil {
 		return Stat{}, fmt.Errorf("starttime: %w", err)
 	}
-	return Stat{State: f[0][0], Start: start}, nil
+	utime, err1 := strconv.ParseUint(f[11], 10, 64)
+	stime, err2 := strconv.ParseUint(f[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return Stat{}, fmt.Errorf("utime/stime: %w", err)
+	}
+	return Stat{State: f[0][0], Start: start, CPU: utime + stime}, nil
 }

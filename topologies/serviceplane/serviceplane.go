@@ -78,6 +78,11 @@ func New(opts Options) (*ServicePlane, error) {
 			c, err := clientcmd.BuildConfigFromFlags("", opts.Kubeconfig)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("serviceplane: kubeconfig: %w", err))
+			} else {
+				// It stands in for the cluster's endpoint controllers, which are not
+				// throttled to client-go's default 5 writes/s: at that rate 300 new
+				// Services waited a minute for their EndpointSlices.
+				c.QPS, c.Burst = 500, 1000
 			}
 			cfg = c
 		}
