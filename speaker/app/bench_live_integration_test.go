@@ -58,7 +58,7 @@ const (
 //     the number of Services.
 //
 // Sizes are 800 and 4,000 (5x, as the 1,000 and 5,000) because the lab
-// apiserver's Service ClusterIP range (/20) holds 4,094 Services.
+// apiserver's Service ClusterIP range then held 4,094 Services (a /19 now).
 func BenchmarkServiceLive(b *testing.B) {
 	needLab(b)
 	cp := controlPlane(b)
