@@ -26,7 +26,7 @@ import (
 )
 
 // DefaultServiceCIDRs are the ClusterIP ranges: the top /19 of the RFC 2544
-// benchmark range (room for the 2,000-Service benchmarks) and a documentation
+// benchmark range (8,190 Services: the scale run creates 5,000) and a documentation
 // IPv6 /112, so dual-stack Services work. Lab VIP pools must stay out of them.
 const DefaultServiceCIDRs = "198.19.224.0/19,2001:db8:ffff::/112"
 
