@@ -179,7 +179,7 @@ func (c *Controller) register(opts Options) error {
 		Watches(&v1beta1.BFDProfile{}, toConfig, specOnly).
 		Watches(&corev1.Secret{}, toConfig).
 		Watches(&corev1.Namespace{}, toConfig, builder.WithPredicates(predicate.LabelChangedPredicate{}))
-	if err := b.Complete(cr); err != nil {
+	if err := b.Complete(counted{c.st, cr}); err != nil {
 		return fmt.Errorf("config reconciler: %w", err)
 	}
 	sr := &serviceReconciler{client: mgr.GetClient(), events: rec, st: c.st, lbClass: opts.LBClass, log: log, pools: pools}
@@ -187,7 +187,7 @@ func (c *Controller) register(opts Options) error {
 		WithOptions(controller.Options{MaxConcurrentReconciles: opts.Workers}).
 		For(&corev1.Service{}).
 		WatchesRawSource(c.st.kick).
-		Complete(sr)
+		Complete(counted{c.st, sr})
 	if err != nil {
 		return fmt.Errorf("service reconciler: %w", err)
 	}
