@@ -39,6 +39,7 @@ import (
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
 	"github.com/bgplb/bgplb/config"
+	"github.com/bgplb/bgplb/internal/securemetrics"
 )
 
 // Defaults of Options.
@@ -62,6 +63,10 @@ type Options struct {
 	LeaderElect bool
 	// MetricsAddr and HealthAddr are bind addresses; "0" disables the server.
 	MetricsAddr, HealthAddr string
+	// SecureMetricsAddr serves the same metrics over HTTPS behind TokenReview and
+	// SubjectAccessReview (MetalLB's :9120); "" or "0" disables it. MetricsCertDir
+	// holds its tls.crt and tls.key (empty: self-signed).
+	SecureMetricsAddr, MetricsCertDir string
 	// PoolStatusInterval is the least time between two IPAddressPool status
 	// rounds; default DefaultPoolInterval.
 	PoolStatusInterval time.Duration
@@ -143,6 +148,15 @@ func New(cfg *rest.Config, opts Options) (*Controller, error) {
 		return nil, fmt.Errorf("controller manager: %w", err)
 	}
 	c := &Controller{mgr: mgr, st: newState()}
+	if a := opts.SecureMetricsAddr; a != "" && a != "0" {
+		err := mgr.Add(everyReplica(func(ctx context.Context) error {
+			return securemetrics.Serve(ctx, securemetrics.Options{Addr: a, CertDir: opts.MetricsCertDir,
+				Gatherer: ctrlmetrics.Registry, Config: cfg, Logger: opts.Logger})
+		}))
+		if err != nil {
+			return nil, fmt.Errorf("secure metrics server: %w", err)
+		}
+	}
 	if opts.Webhook.Addr != "" {
 		if err := addWebhook(mgr, cfg, opts); err != nil {
 			return nil, err
@@ -234,3 +248,10 @@ func (c *Controller) ready(*http.Request) error {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// everyReplica is a runnable that runs on standby replicas too (a plain
+// manager.RunnableFunc waits for leadership).
+type everyReplica func(context.Context) error
+
+func (f everyReplica) Start(ctx context.Context) error { return f(ctx) }
+func (everyReplica) NeedLeaderElection() bool          { return false }

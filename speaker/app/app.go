@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/tools/record"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/bgplb/bgplb/internal/securemetrics"
 	"github.com/bgplb/bgplb/internal/version"
 	"github.com/bgplb/bgplb/speaker/bfdio"
 	"github.com/bgplb/bgplb/speaker/gobgp"
@@ -121,7 +122,7 @@ func RunWith(ctx context.Context, f Flags, cfg *rest.Config, factory Factory, lo
 		return err
 	}
 	logger.Info("speaker starting", "version", version.Version, "node", f.NodeName, "namespace", f.Namespace,
-		"lbClass", f.LBClass, "metrics", f.MetricsAddr, "interval", f.ReconcileInterval)
+		"lbClass", f.LBClass, "metrics", f.MetricsAddr, "secureMetrics", f.SecureMetricsAddr, "interval", f.ReconcileInterval)
 
 	var wg sync.WaitGroup
 	errc := make(chan error, 3)
@@ -131,6 +132,10 @@ func RunWith(ctx context.Context, f Flags, cfg *rest.Config, factory Factory, lo
 	}
 	goRun(func() error { return w.Start(runCtx) })
 	goRun(func() error { return obs.serve(runCtx, f.MetricsAddr, logger) })
+	goRun(func() error {
+		return securemetrics.Serve(runCtx, securemetrics.Options{Addr: f.SecureMetricsAddr, CertDir: f.MetricsCertDir,
+			Gatherer: obs.reg, Config: cfg, Logger: logger})
+	})
 	loopDone := make(chan struct{})
 	go func() {
 		defer close(loopDone)
