@@ -47,8 +47,8 @@ func valuesMatrix() []valuesCase {
 					t.Errorf("%s pod labels %v: want MetalLB's app=metallb, component=%s beside ours", c, l, c)
 				}
 			}
-			if n := len(b.ofKind("CustomResourceDefinition")); n != 7 {
-				t.Errorf("%d CRDs rendered as templates, want 7", n)
+			if n := len(b.ofKind("CustomResourceDefinition")); n != 9 {
+				t.Errorf("%d CRDs rendered as templates, want 9", n)
 			}
 			for _, crd := range b.ofKind("CustomResourceDefinition") {
 				if crd.GetAnnotations()["helm.sh/resource-policy"] != "keep" {

@@ -91,7 +91,7 @@ func TestChartCRDsInSync(t *testing.T) {
 			t.Errorf("%s has no source in deploy/crds: run `make chart-crds`", f)
 		}
 	}
-	if len(want) != 7 {
-		t.Errorf("%d CRDs in deploy/crds, want 7", len(want))
+	if len(want) != 9 {
+		t.Errorf("%d CRDs in deploy/crds, want 9", len(want))
 	}
 }

@@ -51,8 +51,8 @@ func installs() []install {
 // accept the arguments they are given.
 func checkFacts(t *testing.T, in install, b bundle) {
 	t.Helper()
-	if n := len(b.ofKind("CustomResourceDefinition")); n != 7 {
-		t.Errorf("%d CRDs, want 7", n)
+	if n := len(b.ofKind("CustomResourceDefinition")); n != 9 {
+		t.Errorf("%d CRDs, want 9", n)
 	}
 	for _, o := range b {
 		switch o.GetKind() {

@@ -187,8 +187,8 @@ func TestIntegrationControllerPoisonedConfig(t *testing.T) {
 
 	e.pool("bad", "203.0.113.64/30") // overlaps "good"
 	cs := e.waitConfigResult(v1beta1.ConfigurationStateInvalid)
-	e.g.Expect(cs.Status.LastError).To(ContainSubstring("IPAddressPool/"))
-	e.g.Expect(cs.Status.LastError).To(ContainSubstring("last valid configuration stays in force"))
+	e.g.Expect(cs.Status.ErrorSummary).To(ContainSubstring("IPAddressPool/"))
+	e.g.Expect(cs.Status.ErrorSummary).To(ContainSubstring("last valid configuration stays in force"))
 	e.g.Expect(cs.Status.InForce).To(ContainSubstring("1 pools"))
 	e.g.Expect(cs.Status.Findings).To(ContainElement(And(
 		HaveField("Severity", "error"), HaveField("Kind", "IPAddressPool"))))

@@ -143,16 +143,16 @@ func TestConfigState(t *testing.T) {
 	warn := config.Finding{Severity: config.SeverityWarning, Code: "w", Kind: "BGPPeer", Name: "x", Message: "m"}
 	bad := config.Finding{Severity: config.SeverityError, Code: "pool-overlap", Kind: "IPAddressPool", Name: "b", Field: "spec.addresses[0]", Message: "overlaps", Hint: "fix"}
 	ok := k8s.ConfigState(config.Findings{warn}, "sha256:1", nil)
-	if ok.Result != "Valid" || ok.LastError != "" || len(ok.Findings) != 1 || ok.InForce != "sha256:1" {
+	if ok.Result != "Valid" || ok.ErrorSummary != "" || len(ok.Findings) != 1 || ok.InForce != "sha256:1" {
 		t.Errorf("valid: %+v", ok)
 	}
 	inv := k8s.ConfigState(config.Findings{bad, warn}, "sha256:1", nil)
-	if inv.Result != "Invalid" || !strings.Contains(inv.LastError, "IPAddressPool/b spec.addresses[0]: overlaps") ||
-		!strings.Contains(inv.LastError, "stays in force") || len(inv.Findings) != 2 || inv.Findings[0].Code != "pool-overlap" || inv.Findings[0].Message != "overlaps" {
+	if inv.Result != "Invalid" || !strings.Contains(inv.ErrorSummary, "IPAddressPool/b spec.addresses[0]: overlaps") ||
+		!strings.Contains(inv.ErrorSummary, "stays in force") || len(inv.Findings) != 2 || inv.Findings[0].Code != "pool-overlap" || inv.Findings[0].Message != "overlaps" {
 		t.Errorf("invalid: %+v", inv)
 	}
 	first := k8s.ConfigState(config.Findings{bad}, "", nil)
-	if !strings.HasPrefix(first.InForce, "none") || strings.Contains(first.LastError, "stays in force") {
+	if !strings.HasPrefix(first.InForce, "none") || strings.Contains(first.ErrorSummary, "stays in force") {
 		t.Errorf("invalid at start: %+v", first)
 	}
 }
@@ -162,7 +162,7 @@ func TestConfigStateRedacts(t *testing.T) {
 	f := config.Finding{Severity: config.SeverityError, Code: "peer-password-names-secret", Kind: "BGPPeer", Name: "r1",
 		Field: "spec.password", Message: `password "s3cret-key" is the name of a Secret`, Hint: "replace password: s3cret-key"}
 	st := k8s.ConfigState(config.Findings{f}, "", []string{"s3cret-key"})
-	for _, s := range []string{st.LastError, st.Findings[0].Message, st.Findings[0].Hint} {
+	for _, s := range []string{st.ErrorSummary, st.Findings[0].Message, st.Findings[0].Hint} {
 		if strings.Contains(s, "s3cret-key") || !strings.Contains(s, "[redacted]") {
 			t.Errorf("not redacted: %q", s)
 		}
