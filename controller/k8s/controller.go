@@ -205,6 +205,11 @@ func (c *Controller) register(opts Options) error {
 	if err != nil {
 		return fmt.Errorf("service reconciler: %w", err)
 	}
+	err = ctrl.NewControllerManagedBy(mgr).Named("bgppeersummary").For(&v1beta2.BGPPeer{}).
+		Complete(counted{c.st, &peerSummary{client: mgr.GetClient()}})
+	if err != nil {
+		return fmt.Errorf("BGPPeer summary: %w", err)
+	}
 	if opts.HealthAddr != "" {
 		if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
 			return fmt.Errorf("healthz: %w", err)
