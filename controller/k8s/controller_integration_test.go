@@ -86,7 +86,7 @@ func TestIntegrationControllerPoolShrink(t *testing.T) {
 	e.setPoolAddresses("shrink", "198.51.100.0/31", "198.51.100.8/30")
 	e.g.Eventually(func() []string { return ingress(e.get("s2")) }).WithTimeout(20 * time.Second).
 		Should(Equal([]string{"198.51.100.8"}))
-	e.waitEvent("s2", `"/s2" not allowed by config, will attempt for new IP assignment`)
+	e.waitEvent("s2", `/s2" not allowed by config, will attempt for new IP assignment`)
 	e.waitEvent("s2", `IPAllocated: Assigned IP ["198.51.100.8"] from pool shrink`)
 	e.g.Expect(ingress(e.get("s0"))).To(Equal([]string{"198.51.100.0"}))
 	e.g.Expect(ingress(e.get("s1"))).To(Equal([]string{"198.51.100.1"}))
