@@ -51,7 +51,7 @@ func startCluster(t *testing.T, ctx context.Context) *testCluster {
 func crdDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	files, err := filepath.Glob(filepath.Join("..", "..", "deploy", "crds", "metallb.io_*.yaml"))
+	files, err := filepath.Glob(filepath.Join("..", "deploy", "crds", "metallb.io_*.yaml"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no CRDs in deploy/crds: %v", err)
 	}

@@ -19,7 +19,6 @@ import (
 	"github.com/bgplb/bgplb/topologies/backend/clab"
 	"github.com/bgplb/bgplb/topologies/backend/netns"
 	"github.com/bgplb/bgplb/topologies/lab"
-	"github.com/bgplb/bgplb/topologies/render/all"
 	"github.com/bgplb/bgplb/topologies/serviceplane"
 )
 
@@ -98,7 +97,7 @@ func newLabUpCmd(s Streams, f *labFlags) *cobra.Command {
 				fmt.Fprintf(s.Err, "[%5.1fs] %s\n", time.Since(start).Seconds(), step)
 			}
 			rec, err := lab.Up(cmd.Context(), lab.Options{Topology: topo, Root: f.root, RepoDir: f.repo, Backend: b,
-				Renderers: all.Registry(), AgentArgs: []string{self, "lab", "agent"}, NoDemo: noDemo, Progress: progress})
+				AgentArgs: []string{self, "lab", "agent"}, NoDemo: noDemo, Progress: progress})
 			if err != nil {
 				if rec != nil {
 					err = fmt.Errorf("%w\n(run `bgplb lab down %s` to clean up; logs are in %s)", err, rec.Name, rec.Dir)

@@ -10,15 +10,10 @@ import (
 
 	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/config/manifest"
-	"github.com/bgplb/bgplb/topologies/render"
-	"github.com/bgplb/bgplb/topologies/render/all"
-	"github.com/bgplb/bgplb/topologies/render/fromconfig"
+	"github.com/bgplb/bgplb/topologies/intent"
+	"github.com/bgplb/bgplb/topologies/intent/fromconfig"
+	"github.com/bgplb/bgplb/topologies/kinds"
 )
-
-// routerKinds maps the names operators type to the lab registry's kinds.
-var routerKinds = map[string]string{
-	"frr": "frr", "bird": "bird", "gobgp": "gobgp", "vyos": "vyos", "eos": "ceos", "ceos": "ceos", "iosxe": "iosxe",
-}
 
 type routerConfigFlags struct {
 	kind, namespace, peer, name string
@@ -31,7 +26,7 @@ type routerConfigFlags struct {
 func newRouterConfigCmd(s Streams) *cobra.Command {
 	var f routerConfigFlags
 	cmd := &cobra.Command{
-		Use:   "router-config --kind frr|bird|gobgp|vyos|eos|iosxe -f MANIFESTS [-f ...]",
+		Use:   "router-config --kind frr|bird|gobgp|openbgpd|vyos|eos|iosxe -f MANIFESTS [-f ...]",
 		Short: "Generate the upstream router's side of a bgplb/MetalLB configuration",
 		Long: `router-config reads the same manifests the cluster gets, validates them like the
 controller does (refusing on errors), and prints the configuration of the router at the
@@ -54,7 +49,7 @@ Exit status: 0 printed, 1 invalid configuration or nothing to render, 2 bad usag
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.kind, "kind", "frr", "router kind: frr, bird, gobgp, vyos, eos or iosxe")
+	fl.StringVar(&f.kind, "kind", "frr", "router kind: frr, bird, gobgp, openbgpd, vyos, eos or iosxe (and their aliases)")
 	fl.StringArrayVarP(&f.paths, "filename", "f", nil, "manifest file, directory or - for stdin (repeatable)")
 	fl.StringVar(&f.peer, "peer", "", "the BGPPeer that describes this router (needed when there are several)")
 	fl.Uint32Var(&f.routerASN, "router-asn", 0, "the router's AS number (default the peer's peerASN)")
@@ -73,9 +68,10 @@ func usage(format string, a ...any) error {
 }
 
 func runRouterConfig(f routerConfigFlags, in io.Reader, out, errOut io.Writer) error {
-	kind, ok := routerKinds[f.kind]
-	if !ok {
-		return usage("--kind %q: want frr, bird, gobgp, vyos, eos or iosxe", f.kind)
+	reg := kinds.Registry()
+	k, err := reg.Router(f.kind)
+	if err != nil {
+		return usage("--kind %q: want one of %s", f.kind, strings.Join(reg.Names(), ", "))
 	}
 	if len(f.paths) == 0 {
 		return usage("at least one -f MANIFESTS is required")
@@ -126,7 +122,7 @@ func runRouterConfig(f routerConfigFlags, in io.Reader, out, errOut io.Writer) e
 	for _, n := range built.Notes {
 		fmt.Fprintln(errOut, "note:", n)
 	}
-	files, err := all.Registry().Render(kind, built.Router)
+	files, err := k.Render(built.Router)
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("router-config: %w", err)}
 	}
@@ -134,7 +130,7 @@ func runRouterConfig(f routerConfigFlags, in io.Reader, out, errOut io.Writer) e
 }
 
 // writeFiles prints one file as it is, several each under a "# file: NAME" header.
-func writeFiles(w io.Writer, files []render.File) error {
+func writeFiles(w io.Writer, files []intent.File) error {
 	for _, file := range files {
 		if len(files) > 1 {
 			if _, err := fmt.Fprintf(w, "# file: %s\n", file.Path); err != nil {

@@ -20,10 +20,13 @@ func (b *builder) advertisements(items []v1beta1.BGPAdvertisement) {
 			continue
 		}
 		seen[it.Name] = true
+		// MetalLB compares whole objects (names included), so two advertisements
+		// with the same spec are valid there: the routes are simply the same twice.
 		for _, prev := range sorted[:i] {
 			if reflect.DeepEqual(prev.Spec, it.Spec) {
-				b.errorf(o, "spec", "adv-duplicate", "delete one of the two advertisements",
-					"BGPAdvertisement %q has exactly the same spec", prev.Name)
+				b.warnf(o, "spec", "adv-duplicate", "delete one of the two advertisements",
+					"BGPAdvertisement %q has exactly the same spec; the two announce the same routes once", prev.Name)
+				break
 			}
 		}
 		a := b.advertisement(o, it.Spec)
@@ -43,7 +46,7 @@ func (b *builder) advertisement(o ref, s v1beta1.BGPAdvertisementSpec) *Advertis
 		a.AggregationLength = b.aggregation(o, "spec.aggregationLength", *s.AggregationLength, 32)
 	}
 	if s.AggregationLengthV6 != nil {
-		a.AggregationLengthV6 = b.aggregation(o, "spec.aggregationLengthV6", *s.AggregationLengthV6, 128)
+		a.AggregationLengthV6 = b.aggregationV6(o, *s.AggregationLengthV6)
 	}
 	b.uniqueEntries(o, "spec.ipAddressPools", s.IPAddressPools)
 	b.uniqueEntries(o, "spec.peers", s.Peers)
@@ -52,7 +55,10 @@ func (b *builder) advertisement(o ref, s v1beta1.BGPAdvertisementSpec) *Advertis
 	selected := map[string]bool{}
 	for i, name := range s.IPAddressPools {
 		if b.poolByName[name] == nil {
-			b.errorf(o, idx("spec.ipAddressPools", i), "adv-pool-missing", "create the IPAddressPool, or fix the name", "IPAddressPool %q does not exist", name)
+			// MetalLB skips an unknown name; refusing would wedge every other change
+			// until the pool exists. The advertisement picks the pool up once it does.
+			b.warnf(o, idx("spec.ipAddressPools", i), "adv-pool-missing", "create the IPAddressPool, or fix the name",
+				"IPAddressPool %q does not exist; skipped until it does", name)
 			continue
 		}
 		selected[name] = true
@@ -76,7 +82,10 @@ func (b *builder) advertisement(o ref, s v1beta1.BGPAdvertisementSpec) *Advertis
 
 	for i, name := range s.Peers {
 		if b.peerByName[name] == nil {
-			b.errorf(o, idx("spec.peers", i), "adv-peer-missing", "create the BGPPeer, or fix the name", "BGPPeer %q does not exist", name)
+			// MetalLB accepts it: the routes go to no session of that name until
+			// the BGPPeer exists.
+			b.warnf(o, idx("spec.peers", i), "adv-peer-missing", "create the BGPPeer, or fix the name",
+				"BGPPeer %q does not exist; nothing is sent to it until it does", name)
 		}
 		if !slices.Contains(a.Peers, name) {
 			a.Peers = append(a.Peers, name)
@@ -98,6 +107,24 @@ func (b *builder) advertisement(o ref, s v1beta1.BGPAdvertisementSpec) *Advertis
 	return a
 }
 
+// aggregationV6 follows MetalLB: the CRD sets no minimum on aggregationLengthV6 and
+// parsing refuses only values above 128; a length below an IPv6 pool entry's own is
+// refused by aggregationFits, so a value <= 0 only passes while no IPv6 pool is
+// announced, where it means nothing.
+func (b *builder) aggregationV6(o ref, v int32) int {
+	const field = "spec.aggregationLengthV6"
+	if v > 128 {
+		b.errorf(o, field, "adv-aggregation-invalid", "use a length between 1 and 128 (128 announces each address alone)",
+			"aggregation length %d is out of range 1..128", v)
+		return 128
+	}
+	if v < 1 {
+		b.warnf(o, field, "adv-aggregation-v6-unusable", "use a length between 1 and 128, or remove aggregationLengthV6",
+			"aggregationLengthV6 %d can announce no IPv6 address; it is accepted (as MetalLB does) only while the advertisement announces no IPv6 pool", v)
+	}
+	return int(v)
+}
+
 func (b *builder) aggregation(o ref, field string, v int32, max int) int {
 	if v < 1 || int(v) > max {
 		b.errorf(o, field, "adv-aggregation-invalid", fmt.Sprintf("use a length between 1 and %d (%d announces each address alone)", max, max),
@@ -111,6 +138,9 @@ func (b *builder) aggregation(o ref, field string, v int32, max int) int {
 // widest CIDR of a pool entry would announce addresses outside the pool.
 func (b *builder) aggregationFits(o ref, a *Advertisement, p *Pool, s v1beta1.BGPAdvertisementSpec) {
 	for _, e := range p.entries {
+		if len(e.prefixes) == 0 {
+			continue
+		}
 		widest := e.prefixes[0]
 		for _, x := range e.prefixes {
 			if x.Bits() < widest.Bits() {

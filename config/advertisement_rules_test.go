@@ -59,7 +59,7 @@ func TestAdvertisementRules(t *testing.T) {
 			r.BGPAdvertisements[0].Spec.AggregationLength = ptr[int32](24)
 		}},
 		{name: "pool missing", mut: spec(func(s *v1beta1.BGPAdvertisementSpec) { s.IPAddressPools = []string{"pool-a", "pool-x"} }),
-			want: []string{E("adv-pool-missing", aa, "spec.ipAddressPools[1]")}},
+			want: []string{W("adv-pool-missing", aa, "spec.ipAddressPools[1]")}},
 		{name: "pool selector ok", mut: func(r *Resources) {
 			r.Pools[0].Labels = map[string]string{"tier": "prod"}
 			r.BGPAdvertisements[0].Spec.IPAddressPoolSelectors = []metav1.LabelSelector{{MatchLabels: map[string]string{"tier": "prod"}}}
@@ -68,7 +68,7 @@ func TestAdvertisementRules(t *testing.T) {
 			s.IPAddressPoolSelectors = []metav1.LabelSelector{{MatchLabels: map[string]string{"tier": "prod"}}}
 		}), want: []string{W("adv-no-pools", aa, "spec.ipAddressPoolSelectors"), W("pool-unadvertised", "IPAddressPool/pool-a", "")}},
 		{name: "peer missing", mut: spec(func(s *v1beta1.BGPAdvertisementSpec) { s.Peers = []string{"router-x"} }),
-			want: []string{E("adv-peer-missing", aa, "spec.peers[0]")}},
+			want: []string{W("adv-peer-missing", aa, "spec.peers[0]")}},
 		{name: "duplicate peer entry", mut: spec(func(s *v1beta1.BGPAdvertisementSpec) { s.Peers = []string{"router-a", "router-a"} }),
 			want: []string{E("duplicate-entry", aa, "spec.peers[1]")}},
 		{name: "duplicate pool entry", mut: spec(func(s *v1beta1.BGPAdvertisementSpec) { s.IPAddressPools = []string{"pool-a", "pool-a"} }),
@@ -77,7 +77,7 @@ func TestAdvertisementRules(t *testing.T) {
 			s.NodeSelectors = []metav1.LabelSelector{{MatchLabels: map[string]string{"a": "b"}}, {MatchLabels: map[string]string{"a": "b"}}}
 		}), want: []string{E("selector-duplicate", aa, "spec.nodeSelectors[1]")}},
 		{name: "identical advertisements", mut: second(v1beta1.BGPAdvertisementSpec{}),
-			want: []string{E("adv-duplicate", "BGPAdvertisement/adv-b", "spec")}},
+			want: []string{W("adv-duplicate", "BGPAdvertisement/adv-b", "spec")}},
 		{name: "duplicate name", mut: func(r *Resources) {
 			r.BGPAdvertisements = append(r.BGPAdvertisements, adv("adv-a", v1beta1.BGPAdvertisementSpec{LocalPref: 5}))
 		},
@@ -93,6 +93,11 @@ func TestAdvertisementRules(t *testing.T) {
 		})},
 		{name: "localPref kept apart by aggregation", mut: second(v1beta1.BGPAdvertisementSpec{LocalPref: 100, AggregationLength: ptr[int32](24)}, ibgp,
 			func(r *Resources) { r.BGPAdvertisements[0].Spec.LocalPref = 200 })},
+		{name: "localPref conflict with serviceSelectors is the speaker's", mut: second(v1beta1.BGPAdvertisementSpec{LocalPref: 100,
+			ServiceSelectors: []metav1.LabelSelector{{MatchLabels: map[string]string{"tier": "gold"}}}}, ibgp,
+			func(r *Resources) { r.BGPAdvertisements[0].Spec.LocalPref = 200 })},
+		{name: "aggregationLengthV6 0 without IPv6 pools", mut: spec(func(s *v1beta1.BGPAdvertisementSpec) { s.AggregationLengthV6 = ptr[int32](0) }),
+			want: []string{W("adv-aggregation-v6-unusable", aa, "spec.aggregationLengthV6")}},
 		{name: "localPref kept apart by nodes", mut: second(v1beta1.BGPAdvertisementSpec{LocalPref: 100,
 			NodeSelectors: []metav1.LabelSelector{{MatchLabels: map[string]string{"site": "b"}}}}, ibgp,
 			func(r *Resources) {
@@ -128,7 +133,7 @@ func TestCommunityRules(t *testing.T) {
 		{name: "alias bad value", mut: withRes(community("c1", "gold", "64512:70000"), "gold"),
 			want: []string{E("community-value-invalid", "Community/c1", "spec.communities[0].value")}},
 		{name: "alias without name", mut: withRes(community("c1", "", "64512:1", "gold", "64512:2"), "gold"),
-			want: []string{E("community-name-missing", "Community/c1", "spec.communities[0].name")}},
+			want: []string{W("community-name-missing", "Community/c1", "spec.communities[0].name"), W("community-unused", "Community/c1", "spec.communities[0]")}},
 		{name: "alias duplicate across resources", mut: func(r *Resources) {
 			r.Communities = append(r.Communities, community("c1", "gold", "64512:1"), community("c2", "gold", "64512:2"))
 			r.BGPAdvertisements[0].Spec.Communities = []string{"gold"}

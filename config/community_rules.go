@@ -38,8 +38,10 @@ func (b *builder) communities(items []v1beta1.Community) {
 		for i, c := range it.Spec.Communities {
 			f := idx("spec.communities", i)
 			if c.Name == "" {
-				b.errorf(o, f+".name", "community-name-missing", "give the entry a name that advertisements can refer to", "community entry has no name")
-				continue
+				// MetalLB accepts it (and stores the alias ""), so an advertisement
+				// could even refer to it; say so rather than refuse.
+				b.warnf(o, f+".name", "community-name-missing", "give the entry a name that advertisements can refer to",
+					"community entry has no name; only an advertisement community \"\" can refer to it")
 			}
 			if prev, dup := b.aliases[c.Name]; dup {
 				b.errorf(o, f+".name", "community-alias-duplicate", "alias names must be unique across all Community resources; rename one",

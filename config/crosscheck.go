@@ -15,6 +15,7 @@ import (
 func (b *builder) crossCheck(l2 []v1beta1.L2Advertisement) {
 	b.localPrefConflicts()
 	b.localPrefEBGP()
+	b.peersShareNode()
 	b.bfdEchoIPv6()
 	for _, p := range b.cfg.Pools {
 		if len(p.Advertisements) == 0 {
@@ -33,15 +34,15 @@ func (b *builder) crossCheck(l2 []v1beta1.L2Advertisement) {
 		}
 	}
 	b.unusedCommunities()
-	for _, it := range sortedByName(l2, func(a v1beta1.L2Advertisement) string { return a.Name }) {
-		b.warnf(ref{KindL2Advertisement, it.Name}, "", "l2-unsupported", "announce the pools with a BGPAdvertisement instead",
-			"bgplb announces over BGP only; this L2Advertisement is ignored")
-	}
+	b.l2Advertisements(l2)
 }
 
 // localPrefConflicts is MetalLB's rule: two advertisements of the same pool must not
 // ask for different LOCAL_PREF on the same route, unless their aggregation lengths,
-// their peer lists or their node sets keep the routes apart.
+// their peer lists or their node sets keep the routes apart. As in MetalLB, a pair in
+// which one side has serviceSelectors is not judged here (which Services both select
+// is not known yet): the speaker checks it per Service (LocalPrefCompatible) and does
+// not announce a Service whose advertisements conflict.
 func (b *builder) localPrefConflicts() {
 	reported := map[[2]string]bool{}
 	for _, p := range b.cfg.Pools {
@@ -50,8 +51,8 @@ func (b *builder) localPrefConflicts() {
 			for i := range j {
 				x, y := ads[i], ads[j]
 				key := [2]string{x.Name, y.Name}
-				if reported[key] || x.LocalPref == y.LocalPref || aggregationDiffers(x, y, p) ||
-					peersDisjoint(x, y) || !b.nodesOverlap(x.NodeSelectors, y.NodeSelectors) {
+				if reported[key] || len(x.ServiceSelectors) > 0 || len(y.ServiceSelectors) > 0 ||
+					LocalPrefCompatible(x, y, p) || !b.nodesOverlap(x.NodeSelectors, y.NodeSelectors) {
 					continue
 				}
 				reported[key] = true
@@ -62,6 +63,15 @@ func (b *builder) localPrefConflicts() {
 			}
 		}
 	}
+}
+
+// LocalPrefCompatible reports whether two advertisements of pool p that both reach
+// some node may coexist for the same Service: same LOCAL_PREF, or routes kept apart
+// by aggregation length or by disjoint peer lists (MetalLB's
+// BGPAdvertisementsHaveCompatibleLocalPref without its node test, which the caller
+// makes).
+func LocalPrefCompatible(x, y *Advertisement, p *Pool) bool {
+	return x.LocalPref == y.LocalPref || aggregationDiffers(x, y, p) || peersDisjoint(x, y)
 }
 
 func aggregationDiffers(x, y *Advertisement, p *Pool) bool {

@@ -67,6 +67,9 @@ type Peer struct {
 	DisableMP bool
 	// Legacy is true when the peer came from a deprecated v1beta1 BGPPeer.
 	Legacy bool
+	// Waiting, when set, says what the session waits for before it may run (a
+	// passwordSecret that does not exist yet); no node runs it meanwhile.
+	Waiting string
 }
 
 // IsIBGP reports whether the session is internal (same AS on both ends).

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -11,8 +12,10 @@ import (
 // passwordKey is the Secret key MetalLB reads the MD5 password from.
 const passwordKey = "password"
 
-// password resolves the peer's MD5 password from password or passwordSecret.
-func (b *builder) password(o ref, s v1beta2.BGPPeerSpec) Password {
+// password resolves the peer's MD5 password from password or passwordSecret. A
+// Secret that does not exist (yet) holds the peer back (Peer.Waiting) instead of
+// refusing the whole configuration.
+func (b *builder) password(o ref, s v1beta2.BGPPeerSpec, p *Peer) Password {
 	const secretHint = "create a Secret of type kubernetes.io/basic-auth with key password in the product namespace and point passwordSecret.name at it"
 	if s.Password != "" && s.PasswordSecret.Name != "" {
 		b.errorf(o, "spec.password", "peer-password-conflict", "keep passwordSecret and remove password",
@@ -20,17 +23,24 @@ func (b *builder) password(o ref, s v1beta2.BGPPeerSpec) Password {
 		return Password{}
 	}
 	if strings.ContainsAny(s.Password, "\n\r") {
-		b.errorf(o, "spec.password", "peer-password-invalid", "remove the line break from the password", "password contains a line break")
+		b.warnf(o, "spec.password", "peer-password-line-break", "remove the line break from the password, unless the router's password has it too",
+			"password contains a line break; it is used as written (MetalLB accepts it too), but few routers can be configured with one")
 	}
 	if name := s.PasswordSecret.Name; name != "" {
 		if ns := s.PasswordSecret.Namespace; ns != "" && ns != b.ns {
-			b.errorf(o, "spec.passwordSecret.namespace", "peer-password-secret-namespace", "move the Secret to namespace "+b.ns+" and drop passwordSecret.namespace",
-				"passwordSecret is in namespace %q, but only Secrets in %q are read", ns, b.ns)
-			return Password{}
+			// MetalLB ignores the namespace and reads the Secret of that name from
+			// its own namespace; so do we, and say so.
+			b.warnf(o, "spec.passwordSecret.namespace", "peer-password-secret-namespace", "move the Secret to namespace "+b.ns+" and drop passwordSecret.namespace",
+				"passwordSecret.namespace %q is ignored (as by MetalLB): Secret %q is read from namespace %q", ns, name, b.ns)
 		}
 		sec, ok := b.secrets[name]
 		if !ok {
-			b.errorf(o, "spec.passwordSecret.name", "peer-password-secret-missing", secretHint, "Secret %q does not exist in namespace %q", name, b.ns)
+			// MetalLB refuses the whole configuration until the Secret exists (a
+			// "transient" error), which wedges every other change; bgplb holds
+			// back this one session instead, and starts it once the Secret appears.
+			b.warnf(o, "spec.passwordSecret.name", "peer-password-secret-missing", secretHint,
+				"Secret %q does not exist in namespace %q; the session waits for it (MetalLB would refuse the whole configuration until it exists)", name, b.ns)
+			p.Waiting = fmt.Sprintf("waiting for Secret %s/%s (passwordSecret)", b.ns, name)
 			return Password{}
 		}
 		switch sec.Type {
@@ -50,8 +60,8 @@ func (b *builder) password(o ref, s v1beta2.BGPPeerSpec) Password {
 			return Password{}
 		}
 		if strings.ContainsAny(v, "\n\r") {
-			b.errorf(o, "spec.passwordSecret.name", "peer-password-invalid", "remove the trailing newline (echo -n when encoding)",
-				"the password in Secret %q contains a line break", name)
+			b.warnf(o, "spec.passwordSecret.name", "peer-password-line-break", "remove the trailing newline (echo -n when encoding), unless the router's password has it too",
+				"the password in Secret %q contains a line break; it is used as written (MetalLB accepts it too)", name)
 		}
 		return NewPassword(v)
 	}

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -39,8 +38,12 @@ func (b *builder) peers(current []v1beta2.BGPPeer, legacy []v1beta1.BGPPeer) {
 		p.Name, p.Legacy = it.peer.Name, it.legacy
 		for _, q := range b.cfg.Peers {
 			if (p.Address.IsValid() || p.Interface != "") && q.endpoint() == p.endpoint() && b.nodesOverlap(p.NodeSelectors, q.NodeSelectors) {
-				b.errorf(o, "spec", "peer-duplicate", "keep one BGPPeer per router, or give the two disjoint nodeSelectors",
-					"BGPPeer %q already opens a session to %s from the same nodes", q.Name, p.endpoint())
+				// MetalLB native accepts it (its FRR modes refuse it); one node cannot
+				// hold two sessions to one address, so the later one waits instead
+				// of wedging the whole configuration.
+				b.warnf(o, "spec", "peer-duplicate", "keep one BGPPeer per router, or give the two disjoint nodeSelectors",
+					"BGPPeer %q already opens a session to %s from the same nodes; this one waits while it does (MetalLB native accepts both, its FRR modes refuse them)", q.Name, p.endpoint())
+				p.Waiting = "waiting: BGPPeer " + q.Name + " already opens a session to " + p.endpoint()
 			}
 		}
 		b.peerByName[p.Name] = p
@@ -67,8 +70,13 @@ func (b *builder) peer(o ref, s v1beta2.BGPPeerSpec) *Peer {
 	case s.DynamicASN != "" && p.DynamicASN != DynamicASNInternal && p.DynamicASN != DynamicASNExternal:
 		b.errorf(o, "spec.dynamicASN", "peer-dynamicasn-invalid", "use dynamicASN: internal or dynamicASN: external", "invalid dynamicASN %q", s.DynamicASN)
 	}
-	if s.EBGPMultiHop && ((s.ASN != 0 && s.ASN == s.MyASN) || p.DynamicASN == DynamicASNInternal) {
+	switch {
+	case s.EBGPMultiHop && s.ASN != 0 && s.ASN == s.MyASN:
 		b.errorf(o, "spec.ebgpMultiHop", "peer-ebgp-multihop-ibgp", "remove ebgpMultiHop: iBGP sessions are not limited to one hop", "ebgpMultiHop is set on an iBGP peer")
+	case s.EBGPMultiHop && p.DynamicASN == DynamicASNInternal:
+		// MetalLB accepts it (its check compares peerASN, which is 0 here).
+		b.warnf(o, "spec.ebgpMultiHop", "peer-ebgp-multihop-ibgp", "remove ebgpMultiHop: iBGP sessions are not limited to one hop",
+			"ebgpMultiHop has no effect with dynamicASN internal: the session is iBGP")
 	}
 	b.peerEndpoint(o, s, p)
 	p.HoldTime, p.KeepaliveTime = b.timers(o, s.HoldTime, s.KeepaliveTime)
@@ -86,10 +94,7 @@ func (b *builder) peer(o ref, s v1beta2.BGPPeerSpec) *Peer {
 		b.errorf(o, "spec.peerPort", "peer-port-invalid", "use a port between 1 and 16384 (BGP is 179)", "peerPort %d is above 16384", p.Port)
 	}
 	p.NodeSelectors = b.selectors(o, "spec.nodeSelectors", s.NodeSelectors)
-	p.Password = b.password(o, s)
-	if strings.ContainsAny(s.VRFName, "\n\r\t ") {
-		b.errorf(o, "spec.vrf", "peer-vrf-invalid", "write the VRF's interface name, without spaces", "vrf %q contains whitespace", s.VRFName)
-	}
+	p.Password = b.password(o, s, p)
 	// MetalLB's FRR mode runs these; this speaker does not yet. Accepted (the object
 	// is valid MetalLB) but said at lint time, not discovered on the node.
 	if s.Interface != "" {
@@ -101,8 +106,16 @@ func (b *builder) peer(o ref, s v1beta2.BGPPeerSpec) *Peer {
 			"VRF %q is not supported by the bgplb speaker yet: no node will run this peer", s.VRFName)
 	}
 	if s.BFDProfile != "" && b.bfdByName[s.BFDProfile] == nil {
-		b.errorf(o, "spec.bfdProfile", "peer-bfd-profile-missing", "create a BFDProfile with this name, or remove bfdProfile",
-			"BFDProfile %q does not exist", s.BFDProfile)
+		const hint = "create a BFDProfile with this name, or remove bfdProfile"
+		if b.selectsSomeNode(p.NodeSelectors) {
+			b.errorf(o, "spec.bfdProfile", "peer-bfd-profile-missing", hint, "BFDProfile %q does not exist", s.BFDProfile)
+		} else {
+			// MetalLB checks peers on the nodes they select only: a peer that
+			// selects no node never meets the check.
+			b.warnf(o, "spec.bfdProfile", "peer-bfd-profile-missing", hint,
+				"BFDProfile %q does not exist; accepted because the peer selects no known node, and the session waits for the profile", s.BFDProfile)
+			p.Waiting = "waiting for BFDProfile " + s.BFDProfile
+		}
 	}
 	return p
 }
@@ -121,9 +134,6 @@ func (b *builder) peerEndpoint(o ref, s v1beta2.BGPPeerSpec, p *Peer) {
 			b.errorf(o, "spec.peerAddress", "peer-address-invalid", "write an IPv4 or IPv6 address, e.g. 192.0.2.1", "invalid peerAddress %q: %v", s.Address, err)
 		}
 		p.Address = a
-	}
-	if strings.ContainsAny(s.Interface, "\n\r\t /") {
-		b.errorf(o, "spec.interface", "peer-interface-invalid", "write the node interface's name, e.g. eth1", "interface %q is not a valid interface name", s.Interface)
 	}
 	if s.SrcAddress != "" {
 		a, err := parseAddr(s.SrcAddress)
@@ -166,8 +176,16 @@ func (b *builder) timers(o ref, hold, keep *metav1.Duration) (time.Duration, tim
 	if h < 0 || (rounded != 0 && rounded < 3*time.Second) || h > 65535*time.Second {
 		b.errorf(o, holdField, "peer-holdtime-invalid", hint, "hold time %s must be 0 or between 3s and 65535s", h)
 	}
-	if k < 0 || k > h {
+	switch {
+	case k > h:
 		b.errorf(o, "spec.keepaliveTime", "peer-keepalive-invalid", hint, "keepalive time %s must not exceed hold time %s", k, h)
+	case k < 0:
+		// MetalLB accepts a negative keepalive below a valid hold time (and hands
+		// it to FRR as is); no BGP speaker can send keepalives at a negative
+		// interval, so bgplb uses the default derivation.
+		b.warnf(o, "spec.keepaliveTime", "peer-keepalive-negative", "remove keepaliveTime, or set a positive one",
+			"keepalive time %s is negative; bgplb uses holdTime/3 (%s)", k, h/3)
+		k = h / 3
 	}
 	return h, k
 }

@@ -39,7 +39,9 @@ func TestPeerRules(t *testing.T) {
 		{name: "address and interface", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.Interface = "eth1" }),
 			want: []string{E("peer-address-conflict", ra, "spec.interface"), W("peer-interface-unsupported", ra, "spec.interface")}},
 		{name: "bad interface", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.Address, s.Interface = "", "eth1\nneighbor" }),
-			want: []string{E("peer-interface-invalid", ra, "spec.interface"), W("peer-interface-unsupported", ra, "spec.interface")}},
+			want: []string{W("peer-interface-unsupported", ra, "spec.interface")}},
+		{name: "vrf with blank (MetalLB accepts)", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.VRFName = "red vrf" }),
+			want: []string{W("peer-vrf-unsupported", ra, "spec.vrf")}},
 		{name: "vrf", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.VRFName = "red" }),
 			want: []string{W("peer-vrf-unsupported", ra, "spec.vrf")}},
 		{name: "bad address", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.Address = "192.0.2.300" }), want: []string{E("peer-address-invalid", ra, "spec.peerAddress")}},
@@ -67,23 +69,23 @@ func TestPeerRules(t *testing.T) {
 		{name: "multihop ibgp", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.EBGPMultiHop, s.ASN = true, 64513 }),
 			want: []string{E("peer-ebgp-multihop-ibgp", ra, "spec.ebgpMultiHop")}},
 		{name: "multihop dynamic internal", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.EBGPMultiHop, s.ASN, s.DynamicASN = true, 0, "internal" }),
-			want: []string{E("peer-ebgp-multihop-ibgp", ra, "spec.ebgpMultiHop")}},
+			want: []string{W("peer-ebgp-multihop-ibgp", ra, "spec.ebgpMultiHop")}},
 		{name: "literal password ok", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.Password = "s3cret" })},
 		{name: "password and secret", mut: withSecret(secret("bgp-auth", corev1.SecretTypeBasicAuth, pw), func(s *v1beta2.BGPPeerSpec) {
 			s.Password = "x"
 			secretRef(s)
 		}), want: []string{E("peer-password-conflict", ra, "spec.password")}},
 		{name: "secret ok", mut: withSecret(secret("bgp-auth", corev1.SecretTypeBasicAuth, pw), secretRef)},
-		{name: "secret missing", mut: spec(secretRef), want: []string{E("peer-password-secret-missing", ra, "spec.passwordSecret.name")}},
+		{name: "secret missing", mut: spec(secretRef), want: []string{W("peer-password-secret-missing", ra, "spec.passwordSecret.name")}},
 		{name: "secret in other namespace", mut: func(r *Resources) {
 			s := secret("bgp-auth", corev1.SecretTypeBasicAuth, pw)
 			s.Namespace = "default"
 			r.Secrets = append(r.Secrets, s)
 			secretRef(&r.Peers[0].Spec)
-		}, want: []string{E("peer-password-secret-missing", ra, "spec.passwordSecret.name")}},
+		}, want: []string{W("peer-password-secret-missing", ra, "spec.passwordSecret.name")}},
 		{name: "secret ref namespace", mut: withSecret(secret("bgp-auth", corev1.SecretTypeBasicAuth, pw), func(s *v1beta2.BGPPeerSpec) {
 			s.PasswordSecret = corev1.SecretReference{Name: "bgp-auth", Namespace: "default"}
-		}), want: []string{E("peer-password-secret-namespace", ra, "spec.passwordSecret.namespace")}},
+		}), want: []string{W("peer-password-secret-namespace", ra, "spec.passwordSecret.namespace")}},
 		{name: "secret wrong type", mut: withSecret(secret("bgp-auth", corev1.SecretTypeTLS, pw), secretRef),
 			want: []string{E("peer-password-secret-type", ra, "spec.passwordSecret.name")}},
 		{name: "secret opaque", mut: withSecret(secret("bgp-auth", corev1.SecretTypeOpaque, pw), secretRef),
@@ -96,7 +98,7 @@ func TestPeerRules(t *testing.T) {
 			want: []string{W("peer-password-names-secret", ra, "spec.password")}},
 		{name: "password names a secret without key", mut: withSecret(secret("bgp-auth", corev1.SecretTypeOpaque, nil), func(s *v1beta2.BGPPeerSpec) { s.Password = "bgp-auth" }),
 			want: []string{W("peer-password-names-secret", ra, "spec.password")}},
-		{name: "password with newline", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.Password = "a\nb" }), want: []string{E("peer-password-invalid", ra, "spec.password")}},
+		{name: "password with newline", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.Password = "a\nb" }), want: []string{W("peer-password-line-break", ra, "spec.password")}},
 		{name: "bfd profile ok", mut: func(r *Resources) {
 			r.BFDProfiles = append(r.BFDProfiles, bfd("fast", v1beta1.BFDProfileSpec{}))
 			r.Peers[0].Spec.BFDProfile = "fast"
@@ -121,7 +123,7 @@ func TestPeerRules(t *testing.T) {
 			s.NodeSelectors = []metav1.LabelSelector{e}
 		}), want: []string{E("selector-duplicate", ra, "spec.nodeSelectors[0].matchExpressions[1]")}},
 		{name: "duplicate peer", mut: func(r *Resources) { r.Peers = append(r.Peers, peer("router-b", 64513, 64512, "192.0.2.1")) },
-			want: []string{E("peer-duplicate", "BGPPeer/router-b", "spec")}},
+			want: []string{W("peer-duplicate", "BGPPeer/router-b", "spec")}},
 		{name: "same router from disjoint nodes ok", mut: func(r *Resources) {
 			b := peer("router-b", 64513, 64512, "192.0.2.1")
 			b.Spec.NodeSelectors = []metav1.LabelSelector{nodeSel(metav1.LabelSelectorOpIn, "r2")}
@@ -135,7 +137,27 @@ func TestPeerRules(t *testing.T) {
 			r.Peers[0].Spec.NodeSelectors = []metav1.LabelSelector{nodeSel(metav1.LabelSelectorOpIn, "r1")}
 			r.Peers = append(r.Peers, b)
 			r.Nodes = append(r.Nodes, node("n1", map[string]string{"rack": "r1"}))
-		}, want: []string{E("peer-duplicate", "BGPPeer/router-b", "spec")}},
+		}, want: []string{W("peer-duplicate", "BGPPeer/router-b", "spec")}},
+		{name: "routerID differs on a shared node", mut: func(r *Resources) {
+			r.Peers[0].Spec.RouterID = "192.0.2.100"
+			r.Peers = append(r.Peers, peer("router-b", 64513, 64512, "192.0.2.2"))
+		}, want: []string{E("peer-router-id-differs", "BGPPeer/router-b", "spec.routerID")}},
+		{name: "routerID differs on disjoint nodes ok", mut: func(r *Resources) {
+			b := peer("router-b", 64513, 64512, "192.0.2.2")
+			b.Spec.RouterID, b.Spec.NodeSelectors = "192.0.2.101", []metav1.LabelSelector{nodeSel(metav1.LabelSelectorOpIn, "r2")}
+			r.Peers[0].Spec.NodeSelectors = []metav1.LabelSelector{nodeSel(metav1.LabelSelectorOpIn, "r1")}
+			r.Peers = append(r.Peers, b)
+			r.Nodes = append(r.Nodes, node("n1", map[string]string{"rack": "r1"}), node("n2", map[string]string{"rack": "r2"}))
+		}},
+		{name: "myASN differs on a shared node", mut: func(r *Resources) { r.Peers = append(r.Peers, peer("router-b", 64600, 64512, "192.0.2.2")) },
+			want: []string{E("peer-myasn-differs", "BGPPeer/router-b", "spec.myASN")}},
+		{name: "negative keepalive below a valid hold time", mut: spec(func(s *v1beta2.BGPPeerSpec) { s.HoldTime, s.KeepaliveTime = dur("90s"), dur("-5s") }),
+			want: []string{W("peer-keepalive-negative", ra, "spec.keepaliveTime")}},
+		{name: "missing BFD profile, peer selects no node", mut: func(r *Resources) {
+			r.Peers[0].Spec.BFDProfile = "nope"
+			r.Peers[0].Spec.NodeSelectors = []metav1.LabelSelector{nodeSel(metav1.LabelSelectorOpIn, "r9")}
+			r.Nodes = append(r.Nodes, node("n1", map[string]string{"rack": "r1"}))
+		}, want: []string{W("peer-bfd-profile-missing", ra, "spec.bfdProfile")}},
 		{name: "duplicate name across versions", mut: func(r *Resources) {
 			r.LegacyPeers = append(r.LegacyPeers, v1beta1.BGPPeer{ObjectMeta: meta("router-a"), Spec: v1beta1.BGPPeerSpec{MyASN: 1, ASN: 2, Address: "192.0.2.9"}})
 		}, want: []string{E("duplicate-name", ra, "metadata.name"), W("peer-legacy-version", ra, "apiVersion")}},

@@ -38,6 +38,11 @@ func (b *builder) pools(items []v1beta1.IPAddressPool) {
 		for i, text := range it.Spec.Addresses {
 			f := idx("spec.addresses", i)
 			pfxs, masked, err := parseAddresses(text)
+			if errors.Is(err, errMixedRange) {
+				b.warnf(o, f, "pool-range-mixed", `write a range of one family ("198.51.100.10-198.51.100.20")`,
+					"range %q mixes IPv4 and IPv6; accepted as MetalLB does, but it adds no address to the pool", text)
+				err = nil
+			}
 			if err != nil {
 				b.errorf(o, f, "pool-address-invalid", `write a CIDR ("198.51.100.0/24") or a range of one family ("198.51.100.10-198.51.100.20")`,
 					"invalid address entry %q: %v", text, err)
@@ -99,6 +104,7 @@ func parseAddresses(s string) (pfxs []netip.Prefix, masked bool, err error) {
 		if err != nil {
 			return nil, false, err
 		}
+		p = unmapPrefix(p)
 		return []netip.Prefix{p.Masked()}, p != p.Masked(), nil
 	}
 	start, err := parseAddr(strings.TrimSpace(from))
@@ -110,12 +116,40 @@ func parseAddresses(s string) (pfxs []netip.Prefix, masked bool, err error) {
 		return nil, false, fmt.Errorf("range end: %w", err)
 	}
 	if start.Is4() != end.Is4() {
-		return nil, false, errors.New("range mixes IPv4 and IPv6")
+		// MetalLB compares the 16-byte forms: a start after the end is refused, and
+		// otherwise the entry summarizes to nothing and adds no address.
+		if start.As16() != end.As16() && bytesLess(end.As16(), start.As16()) {
+			return nil, false, fmt.Errorf("range start %s is after its end %s", start, end)
+		}
+		return nil, false, errMixedRange
 	}
 	if end.Less(start) {
 		return nil, false, fmt.Errorf("range start %s is after its end %s", start, end)
 	}
 	return summarize(start, end), false, nil
+}
+
+// errMixedRange marks a range whose ends are of different families: accepted, as by
+// MetalLB, but it holds no address.
+var errMixedRange = errors.New("range mixes IPv4 and IPv6")
+
+func bytesLess(a, b [16]byte) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return false
+}
+
+// unmapPrefix turns an IPv4-mapped IPv6 prefix (::ffff:a.b.c.d/n, n >= 96) into the
+// IPv4 prefix it covers, as MetalLB's net.ParseCIDR does, so that it overlaps the
+// IPv4 pools it should.
+func unmapPrefix(p netip.Prefix) netip.Prefix {
+	if !p.Addr().Is4In6() || p.Bits() < 96 {
+		return p
+	}
+	return netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
 }
 
 // parseAddr parses an address without a zone, unmapping IPv4-in-IPv6 so that

@@ -38,8 +38,9 @@ type BGPPeerSpec struct {
 	ASN uint32 `json:"peerASN,omitempty"`
 
 	// LocalASN is the AS number this speaker presents to the peer in place of myASN
-	// (the "local-as" of router NOSes), for migrations between AS numbers. 0: unset.
-	// +kubebuilder:validation:Minimum=0
+	// (the "local-as" of router NOSes), for migrations between AS numbers. Unset when
+	// absent; an explicit 0 is refused, as by MetalLB's CRD.
+	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=4294967295
 	// +kubebuilder:validation:Format=int64
 	// +optional

@@ -5,6 +5,7 @@
 package lint
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -50,6 +51,8 @@ const (
 	CodeDuplicateField = "duplicate-field"
 	CodeInvalidObject  = "invalid-object"
 	CodeUnknownKind    = "unknown-kind"
+	CodeSchema         = "schema"
+	CodeRedefined      = "object-redefined"
 )
 
 // Lint checks set as one whole configuration: anything referenced but not in set is an
@@ -63,6 +66,15 @@ func Lint(set *manifest.Set, opts Options) Report {
 	for _, is := range set.Issues {
 		all = append(all, issueFinding(is))
 	}
+	set, redefs := set.Latest(ns)
+	for _, r := range redefs {
+		all = append(all, Finding{
+			File: r.Earlier.Source.File, Line: r.Earlier.Source.Line, Severity: config.SeverityWarning,
+			Kind: r.Earlier.Kind, Name: r.Earlier.Name, Code: CodeRedefined,
+			Message: fmt.Sprintf("defined again at %s; as with kubectl apply of the same files, the later definition is the one checked", r.Later.Source),
+			Hint:    "keep one definition per object, unless the inputs are meant to be applied in turn",
+		})
+	}
 	_, cfgFindings := config.For(set.Resources(ns), config.Options{Namespace: ns})
 	cfgFindings = append(cfgFindings, serviceFindings(set.Services(ns))...)
 	for _, f := range cfgFindings {
@@ -72,7 +84,7 @@ func Lint(set *manifest.Set, opts Options) Report {
 
 	r := Report{
 		Errors: []Finding{}, Warnings: []Finding{},
-		Objects: len(set.Objects), Skipped: len(set.Skipped), Files: len(set.Files),
+		Objects: len(set.Objects) + len(redefs), Skipped: len(set.Skipped), Files: len(set.Files),
 	}
 	for _, f := range all {
 		if f.Severity == config.SeverityError {
@@ -120,6 +132,9 @@ func issueFinding(is manifest.Issue) Finding {
 	case manifest.ReasonUnknownKind:
 		f.Code = CodeUnknownKind
 		f.Hint = "metallb.io kinds are IPAddressPool, BGPAdvertisement, L2Advertisement, Community and BFDProfile (v1beta1) and BGPPeer (v1beta2, v1beta1 deprecated)"
+	case manifest.ReasonSchema:
+		f.Code = CodeSchema
+		f.Hint = "remove the field to get its default (peerPort 179; no localASN), or set a value of at least 1"
 	default:
 		f.Code = CodeInvalidObject
 		f.Hint = "write the value with the type the API expects (quote strings, leave numbers bare)"

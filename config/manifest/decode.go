@@ -146,6 +146,7 @@ func (d *Decoder) decodeJSON(set *Set, src Source, js []byte) error {
 		set.Issues = append(set.Issues, invalidIssue(issue, err))
 		return nil
 	}
+	set.Issues = append(set.Issues, schemaIssues(issue, gvk, js)...)
 	normalize(obj)
 	set.Objects = append(set.Objects, Object{
 		Source: src, APIVersion: h.APIVersion, Kind: h.Kind,

@@ -120,6 +120,8 @@ func TestDecodeIssuesForMisfitDocuments(t *testing.T) {
 		{"unknown metallb kind", "apiVersion: metallb.io/v1beta1\nkind: BGPPeerr\nmetadata: {name: p}\n", ReasonUnknownKind, "", false},
 		{"wrong metallb version", "apiVersion: metallb.io/v1beta2\nkind: IPAddressPool\nmetadata: {name: p}\n", ReasonUnknownKind, "", false},
 		{"case matters", "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: p}\nspec: {Addresses: [198.51.100.0/24]}\n", ReasonUnknownField, "spec.Addresses", true},
+		{"explicit peerPort 0 (CRD minimum 1)", "apiVersion: metallb.io/v1beta2\nkind: BGPPeer\nmetadata: {name: p}\nspec: {myASN: 1, peerASN: 2, peerAddress: 192.0.2.1, peerPort: 0}\n", ReasonSchema, "spec.peerPort", true},
+		{"explicit localASN 0 (CRD minimum 1)", "apiVersion: metallb.io/v1beta2\nkind: BGPPeer\nmetadata: {name: p}\nspec: {myASN: 1, peerASN: 2, peerAddress: 192.0.2.1, localASN: 0}\n", ReasonSchema, "spec.localASN", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

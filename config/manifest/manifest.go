@@ -80,6 +80,10 @@ const (
 	ReasonInvalid Reason = "invalid"
 	// ReasonUnknownKind: a metallb.io kind or version that does not exist; left out.
 	ReasonUnknownKind Reason = "unknown-kind"
+	// ReasonSchema: a value MetalLB's CRD schema refuses, which the typed object
+	// cannot show (an explicit 0 where the schema's minimum is 1 decodes like an
+	// absent field). The API server would refuse the object.
+	ReasonSchema Reason = "schema"
 )
 
 func (i Issue) String() string {
@@ -116,4 +120,41 @@ func (s *Set) Find(kind, namespace, name string) (Object, bool) {
 		}
 	}
 	return Object{}, false
+}
+
+// Redefined is an object that a later document of the same kind, namespace and name
+// replaces, as `kubectl apply` of the same inputs would.
+type Redefined struct {
+	Earlier, Later Object
+}
+
+// Latest returns the set with every object that a later one redefines left out (the
+// last definition wins, as when the inputs are applied in order), and what was left
+// out. Namespaces are compared after defaulting to defaultNamespace; the two BGPPeer
+// versions are one kind.
+func (s *Set) Latest(defaultNamespace string) (*Set, []Redefined) {
+	key := func(o Object) string {
+		ns := o.Namespace
+		if ns == "" {
+			ns = defaultNamespace
+		}
+		if o.Kind == "Node" || o.Kind == "Namespace" {
+			ns = "" // cluster-scoped
+		}
+		return o.Kind + "/" + ns + "/" + o.Name
+	}
+	last := map[string]int{}
+	for i, o := range s.Objects {
+		last[key(o)] = i
+	}
+	out := &Set{Skipped: s.Skipped, Issues: s.Issues, Files: s.Files}
+	var redefs []Redefined
+	for i, o := range s.Objects {
+		if j := last[key(o)]; j != i {
+			redefs = append(redefs, Redefined{Earlier: o, Later: s.Objects[j]})
+			continue
+		}
+		out.Objects = append(out.Objects, o)
+	}
+	return out, redefs
 }

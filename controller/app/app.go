@@ -30,6 +30,7 @@ type Flags struct {
 	// SecureMetricsAddr and MetricsCertDir: /metrics over HTTPS with authentication.
 	SecureMetricsAddr, MetricsCertDir string
 	HealthAddr                        string
+	PprofAddr                         string
 	LogLevel                          string
 	QPS                               float64
 	Burst                             int
@@ -56,9 +57,10 @@ func Parse(args []string, stderr io.Writer) (Flags, error) {
 	fs.StringVar(&f.SecureMetricsAddr, "secure-metrics-addr", securemetrics.DefaultAddr, "/metrics over HTTPS, for bearer tokens allowed to get /metrics (MetalLB's port; \"0\" disables)")
 	fs.StringVar(&f.MetricsCertDir, "metrics-cert-dir", "", "tls.crt and tls.key for --secure-metrics-addr (empty: self-signed)")
 	fs.StringVar(&f.HealthAddr, "health-addr", k8s.DefaultHealthAddr, "/healthz and /readyz bind address (\"0\" disables)")
+	fs.StringVar(&f.PprofAddr, "pprof-addr", "", "serve Go's /debug/pprof on this address, e.g. 127.0.0.1:6060 (empty: off)")
 	fs.StringVar(&f.LogLevel, "log-level", "info", "debug, info, warn or error")
-	fs.Float64Var(&f.QPS, "kube-api-qps", 200, "client-side request rate limit towards the apiserver")
-	fs.IntVar(&f.Burst, "kube-api-burst", 400, "client-side request burst towards the apiserver")
+	fs.Float64Var(&f.QPS, "kube-api-qps", 1000, "client-side request rate limit towards the apiserver: a new Service costs two writes (status, pool annotation), so this allows qps/2 allocations per second; a restart with nothing to change makes no write at all; events are paced separately at 100/s")
+	fs.IntVar(&f.Burst, "kube-api-burst", 2000, "client-side request burst towards the apiserver (a restart with 1,000 new Services waiting fits in one burst)")
 	fs.StringVar(&f.WebhookAddr, "webhook-addr", "", "serve the validating admission webhook on this HTTPS address, e.g. :9443 (empty: off)")
 	fs.StringVar(&f.WebhookService, "webhook-service", "bgplb-webhook", "the webhook's Service, named in its certificate")
 	fs.StringVar(&f.WebhookSecret, "webhook-secret", "bgplb-webhook-cert", "Secret in --namespace holding the webhook's self-managed certificates")
@@ -103,7 +105,7 @@ func Run(ctx context.Context, logger *slog.Logger, args []string, stdout, stderr
 	}
 	c, err := k8s.New(cfg, k8s.Options{
 		Namespace: f.Namespace, LBClass: f.LBClass, LeaderElect: f.LeaderElect,
-		MetricsAddr: f.MetricsAddr, HealthAddr: f.HealthAddr, Logger: logger,
+		MetricsAddr: f.MetricsAddr, HealthAddr: f.HealthAddr, PprofAddr: f.PprofAddr, Logger: logger,
 		SecureMetricsAddr: f.SecureMetricsAddr, MetricsCertDir: f.MetricsCertDir,
 		Webhook: k8s.WebhookOptions{Addr: f.WebhookAddr, Service: f.WebhookService, Secret: f.WebhookSecret, Config: f.WebhookConfig},
 	})

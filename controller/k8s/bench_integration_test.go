@@ -185,6 +185,7 @@ func benchOnce(b *testing.B) {
 	b.ReportMetric(secs, "s-all-have-IP")
 	b.ReportMetric(benchServices/secs, "services/s")
 	b.ReportMetric(cpu.Seconds(), "controller-CPU-s")
+	b.ReportMetric(perSvcMS, "ms-CPU-per-Service")
 	b.Logf("%d Services: created in %.1f s; all have an IP after %.2f s = %.0f services/s; controller CPU %.2f s (%.2f ms per Service)",
 		benchServices, created.Seconds(), secs, benchServices/secs, cpu.Seconds(), perSvcMS)
 	b.Logf("MetalLB v0.16.1 anchor: %.1f s (%.0f/s), %.1f ms CPU per Service -> ratio time %.2fx (MetalLB/ours), CPU %.2fx",

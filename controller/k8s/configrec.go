@@ -43,7 +43,7 @@ func (c *configReconciler) reconcile(ctx context.Context, _ ctrl.Request) (ctrl.
 		return ctrl.Result{}, err
 	}
 	dg := digest(res)
-	cfg, fs := config.For(res, config.Options{Namespace: c.ns})
+	cfg, fs := Evaluate(res, c.ns)
 	pw := config.Passwords(res)
 	_, _, inForce, current := c.st.configStatus()
 	if cfg == nil {
@@ -53,12 +53,13 @@ func (c *configReconciler) reconcile(ctx context.Context, _ ctrl.Request) (ctrl.
 			c.reported = dg
 			c.log.Error("configuration invalid, last valid one stays in force",
 				"errors", len(fs.Errors()), "inForce", inForce, "findings", config.Redact(fs.Err().Error(), pw))
-			c.warnObjects(&res, fs, pw)
+			c.warnObjects(&res, fs.Errors(), ReasonInvalidConfig, pw)
 		}
 		return ctrl.Result{}, writeConfigState(ctx, c.client, c.reader, c.ns, ConfigState(fs, inForce, pw))
 	}
 	c.reported = ""
 	if dg != current {
+		c.warnObjects(&res, danglingReferences(fs), ReasonMissingReference, pw)
 		inForce = InForce(dg, cfg)
 		changes := c.st.alloc.SetPools(cfg)
 		c.st.setConfig(false, inForce, dg)
@@ -86,17 +87,38 @@ func (c *configReconciler) reconcile(ctx context.Context, _ ctrl.Request) (ctrl.
 	return ctrl.Result{}, writeConfigState(ctx, c.client, c.reader, c.ns, ConfigState(fs, inForce, pw))
 }
 
-// warnObjects records a Warning event on each object an error finding names, when
+// Evaluate is how the controller judges a snapshot: the configuration core itself,
+// with nothing added, so that `bgplb lint`, the admission webhook and the controller
+// give one verdict for the same objects (testing/corpus proves it).
+func Evaluate(res config.Resources, namespace string) (*config.Config, config.Findings) {
+	return config.For(res, config.Options{Namespace: namespace})
+}
+
+// danglingReferences are the warnings about names that do not exist (yet): MetalLB
+// skips them, and so do we, but the object that names them gets an event, since
+// nothing else on it says that part of it does nothing.
+func danglingReferences(fs config.Findings) config.Findings {
+	var out config.Findings
+	for _, f := range fs.Warnings() {
+		switch f.Code {
+		case "adv-pool-missing", "adv-peer-missing", "peer-bfd-profile-missing":
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// warnObjects records a Warning event on each object a finding names, when
 // that object exists (a finding may name something missing, like an unknown BFD
 // profile a peer refers to).
-func (c *configReconciler) warnObjects(res *config.Resources, fs config.Findings, pw []string) {
-	for _, f := range fs.Errors() {
+func (c *configReconciler) warnObjects(res *config.Resources, fs config.Findings, reason string, pw []string) {
+	for _, f := range fs {
 		name := f.Name
 		if i := strings.LastIndex(name, "/"); i >= 0 {
 			name = name[i+1:]
 		}
 		if obj := objectFor(res, f.Kind, name); obj != nil {
-			c.events.Event(obj, corev1.EventTypeWarning, ReasonInvalidConfig, config.Redact(f.String(), pw))
+			c.events.Event(obj, corev1.EventTypeWarning, reason, config.Redact(f.String(), pw))
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -22,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -39,6 +41,7 @@ import (
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
 	"github.com/bgplb/bgplb/config"
+	"github.com/bgplb/bgplb/internal/eventpace"
 	"github.com/bgplb/bgplb/internal/securemetrics"
 )
 
@@ -49,8 +52,21 @@ const (
 	LeaseName           = "bgplb-controller"
 	EventSource         = "bgplb-controller"
 	DefaultPoolInterval = time.Second
-	DefaultWorkers      = 4
+	// DefaultWorkers Service reconciles run at once: each waits for two writes
+	// (status, then the pool annotation), so 16 keep a 2-core apiserver busy.
+	DefaultWorkers = 16
+	// EventRate and EventBurst pace the controller's events (IPAllocated, ...): a
+	// single event goes out at once; 2,000 at a restart drain behind the status
+	// writes instead of competing with them.
+	EventRate  = 100
+	EventBurst = 200
 )
+
+// alwaysRunnable runs on every replica, leader or not.
+type alwaysRunnable func(context.Context) error
+
+func (f alwaysRunnable) Start(ctx context.Context) error { return f(ctx) }
+func (alwaysRunnable) NeedLeaderElection() bool          { return false }
 
 // Options configure a Controller.
 type Options struct {
@@ -67,6 +83,8 @@ type Options struct {
 	// SubjectAccessReview (MetalLB's :9120); "" or "0" disables it. MetricsCertDir
 	// holds its tls.crt and tls.key (empty: self-signed).
 	SecureMetricsAddr, MetricsCertDir string
+	// PprofAddr, when set, serves Go's /debug/pprof (off by default).
+	PprofAddr string
 	// PoolStatusInterval is the least time between two IPAddressPool status
 	// rounds; default DefaultPoolInterval.
 	PoolStatusInterval time.Duration
@@ -92,9 +110,10 @@ type WebhookOptions struct {
 
 // Controller is a configured, not yet started controller.
 type Controller struct {
-	mgr manager.Manager
-	st  *state
-	col *collector
+	mgr      manager.Manager
+	st       *state
+	col      *collector
+	stopping *atomic.Bool // set when Start's context is done (see stopHandler)
 }
 
 // Scheme returns a scheme with the core Kubernetes types and MetalLB's v1beta1 and
@@ -125,11 +144,12 @@ func New(cfg *rest.Config, opts Options) (*Controller, error) {
 	if err != nil {
 		return nil, err
 	}
+	stopping := new(atomic.Bool)
 	ns := opts.Namespace
 	inNS := cache.ByObject{Namespaces: map[string]cache.Config{ns: {}}}
 	mgr, err := ctrl.NewManager(cfg, manager.Options{
 		Scheme: scheme,
-		Logger: logr.FromSlogHandler(opts.Logger.Handler()),
+		Logger: logr.FromSlogHandler(stopHandler{Handler: opts.Logger.Handler(), stopping: stopping}),
 		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
 			&v1beta1.IPAddressPool{}: inNS, &v1beta2.BGPPeer{}: inNS, &v1beta1.BGPAdvertisement{}: inNS,
 			&v1beta1.L2Advertisement{}: inNS, &v1beta1.Community{}: inNS, &v1beta1.BFDProfile{}: inNS,
@@ -137,6 +157,7 @@ func New(cfg *rest.Config, opts Options) (*Controller, error) {
 		}},
 		Metrics:                       metricsserver.Options{BindAddress: opts.MetricsAddr},
 		HealthProbeBindAddress:        opts.HealthAddr,
+		PprofBindAddress:              opts.PprofAddr,
 		LeaderElection:                opts.LeaderElect,
 		LeaderElectionID:              LeaseName,
 		LeaderElectionNamespace:       ns,
@@ -147,7 +168,7 @@ func New(cfg *rest.Config, opts Options) (*Controller, error) {
 	if err != nil {
 		return nil, fmt.Errorf("controller manager: %w", err)
 	}
-	c := &Controller{mgr: mgr, st: newState()}
+	c := &Controller{mgr: mgr, st: newState(), stopping: stopping}
 	if a := opts.SecureMetricsAddr; a != "" && a != "0" {
 		err := mgr.Add(everyReplica(func(ctx context.Context) error {
 			return securemetrics.Serve(ctx, securemetrics.Options{Addr: a, CertDir: opts.MetricsCertDir,
@@ -174,7 +195,13 @@ func (c *Controller) register(opts Options) error {
 	if err := mgr.Add(pools); err != nil {
 		return fmt.Errorf("pool status writer: %w", err)
 	}
-	rec := mgr.GetEventRecorderFor(EventSource)
+	// Events are paced (EventRate per second) behind the status writes, never
+	// dropped silently: see internal/eventpace.
+	paced := eventpace.New(mgr.GetEventRecorderFor(EventSource), eventpace.Options{Rate: EventRate, Burst: EventBurst, Logger: log})
+	if err := mgr.Add(alwaysRunnable(func(ctx context.Context) error { paced.Run(ctx); return nil })); err != nil {
+		return fmt.Errorf("event pacer: %w", err)
+	}
+	var rec record.EventRecorder = paced
 	cr := &configReconciler{client: mgr.GetClient(), reader: mgr.GetAPIReader(), events: rec, st: c.st,
 		ns: opts.Namespace, lbClass: opts.LBClass, log: log, pools: pools}
 	toConfig := handler.EnqueueRequestsFromMapFunc(func(context.Context, client.Object) []reconcile.Request {
@@ -234,6 +261,8 @@ func (c *Controller) Start(ctx context.Context) error {
 	} else if !errors.As(err, new(prometheus.AlreadyRegisteredError)) {
 		return fmt.Errorf("register metrics: %w", err)
 	}
+	stop := context.AfterFunc(ctx, func() { c.stopping.Store(true) })
+	defer stop()
 	return c.mgr.Start(ctx)
 }
 

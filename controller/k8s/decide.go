@@ -42,6 +42,9 @@ const (
 	ReasonDeprecatedAnnotation = "deprecatedAnnotation"
 	// ReasonInvalidConfig is ours, on the object an error finding names.
 	ReasonInvalidConfig = "InvalidConfiguration"
+	// ReasonMissingReference is ours, on an object that names a pool, peer or BFD
+	// profile that does not exist: the name is skipped (as by MetalLB) until it does.
+	ReasonMissingReference = "MissingReference"
 )
 
 // Event is one Kubernetes event to record on the Service.

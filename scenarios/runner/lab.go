@@ -21,7 +21,6 @@ import (
 	"github.com/bgplb/bgplb/topologies/backend"
 	"github.com/bgplb/bgplb/topologies/backend/netns"
 	"github.com/bgplb/bgplb/topologies/lab"
-	"github.com/bgplb/bgplb/topologies/render/all"
 )
 
 // Options configure Up.
@@ -60,7 +59,7 @@ func Up(ctx context.Context, o Options) (*Lab, error) {
 		return nil, fmt.Errorf("runner: %s missing: run `make build`", bgplb)
 	}
 	rec, err := lab.Up(ctx, lab.Options{Topology: o.Topology, Root: o.Root, RepoDir: repo, Backend: b,
-		Renderers: all.Registry(), AgentArgs: []string{bgplb, "lab", "agent"}, Progress: o.Progress})
+		AgentArgs: []string{bgplb, "lab", "agent"}, Progress: o.Progress})
 	l := &Lab{Backend: b, root: o.Root, Record: rec}
 	if rec != nil {
 		l.Name = rec.Name

@@ -71,6 +71,7 @@ router bgp %d
 				n, sp.Seconds(), base.Seconds(), ratio, perK, perK/first, sizes[0], heap>>20, rss>>20)
 			b.ReportMetric(ratio, fmt.Sprintf("ratio@%d", n))
 			b.ReportMetric(sp.Seconds(), fmt.Sprintf("s@%d", n))
+			b.ReportMetric(float64(rss>>20), fmt.Sprintf("MiB-RSS@%d", n))
 		}
 	}
 }

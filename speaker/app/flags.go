@@ -39,6 +39,7 @@ type Flags struct {
 	ReconcileInterval time.Duration
 	RouterID          string
 	ShutdownTimeout   time.Duration
+	Pprof             bool
 	Version           bool
 }
 
@@ -61,9 +62,10 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Flags, 
 	fs.StringVar(&f.SecureMetricsAddr, "secure-metrics-addr", securemetrics.DefaultAddr, "/metrics over HTTPS, for bearer tokens allowed to get /metrics (MetalLB's port; \"0\" disables)")
 	fs.StringVar(&f.MetricsCertDir, "metrics-cert-dir", "", "tls.crt and tls.key for --secure-metrics-addr (empty: self-signed)")
 	fs.StringVar(&f.LogLevel, "log-level", "info", "debug, info, warn or error")
-	fs.DurationVar(&f.ReconcileInterval, "reconcile-interval", reconcile.DefaultInterval, "least time between two reconciles; events in between are batched")
+	fs.DurationVar(&f.ReconcileInterval, "reconcile-interval", reconcile.DefaultInterval, "longest pause between two reconciles while events keep coming (the pause is 3x the last pass, so a single change is applied at once); events during a pause are batched")
 	fs.StringVar(&f.RouterID, "router-id", "", "BGP router ID (IPv4); default a BGPPeer's routerID, else the Node's IPv4 InternalIP")
 	fs.DurationVar(&f.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "bound on the graceful shutdown of the BGP sessions")
+	fs.BoolVar(&f.Pprof, "pprof", false, "also serve Go's /debug/pprof/ on --metrics-addr (off by default)")
 	fs.BoolVar(&f.Version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -69,7 +70,7 @@ func (o *observability) ready(ctx context.Context) error {
 	return fmt.Errorf("none of %d BGP sessions is Established", len(rep.Peers))
 }
 
-func (o *observability) serve(ctx context.Context, addr string, log *slog.Logger) error {
+func (o *observability) serve(ctx context.Context, addr string, withPprof bool, log *slog.Logger) error {
 	if addr == "" || addr == "0" {
 		<-ctx.Done()
 		return nil
@@ -84,6 +85,10 @@ func (o *observability) serve(ctx context.Context, addr string, log *slog.Logger
 		}
 		fmt.Fprintln(w, "ok")
 	})
+	if withPprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("metrics listener %s: %w", addr, err)

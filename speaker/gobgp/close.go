@@ -70,6 +70,7 @@ func (s *Server) Close(ctx context.Context, graceful bool) error {
 	s.cancel()
 	<-s.done
 	s.bgp.Stop()
+	s.logs.flush()
 	return errors.Join(errs...)
 }
 

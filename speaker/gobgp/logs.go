@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 
 	gobgplog "github.com/osrg/gobgp/v3/pkg/log"
+	"github.com/osrg/gobgp/v3/pkg/packet/bgp"
 )
 
 const redacted = "<redacted>"
@@ -23,12 +26,22 @@ type logBridge struct {
 	mu      sync.Mutex
 	secrets []string
 	down    map[string]string // neighbor address -> last down reason
+	// badPeerAS, when set, is told of every OPEN GoBGP refused for its AS: the
+	// neighbor address, the AS GoBGP expected and the one the router sent. It is
+	// set once, before GoBGP runs, and must not block.
+	badPeerAS func(addr string, expected, received uint32)
+	perPath   map[string]int // per-path warning -> how many were folded into a count
 }
+
+// perPathWarnings are GoBGP warnings it logs once per route when a table is torn
+// down (stopping a speaker with 10,000 routes printed 10,000 of them). The first
+// of each is logged as is; the rest are counted and reported once by flush.
+var perPathWarnings = []string{"No matching path for withdraw found"}
 
 var _ gobgplog.Logger = (*logBridge)(nil)
 
 func newLogBridge(l *slog.Logger) *logBridge {
-	return &logBridge{log: l, down: map[string]string{}}
+	return &logBridge{log: l, down: map[string]string{}, perPath: map[string]int{}}
 }
 
 // setSecrets replaces the passwords to scrub.
@@ -61,12 +74,22 @@ func (b *logBridge) downReason(addr string) string {
 }
 
 func (b *logBridge) emit(level slog.Level, msg string, fields gobgplog.Fields) {
+	if msg == "sent notification" && b.badPeerAS != nil {
+		if key, ok := fields["Key"].(string); ok {
+			if exp, got, ok := badPeerAS(fields["Data"]); ok {
+				b.badPeerAS(key, exp, got)
+			}
+		}
+	}
 	if msg == "Peer Down" {
 		if key, ok := fields["Key"].(string); ok {
 			b.mu.Lock()
 			b.down[key] = fmt.Sprint(fields["Reason"])
 			b.mu.Unlock()
 		}
+	}
+	if level >= slog.LevelWarn && b.folded(msg) {
+		return
 	}
 	if !b.log.Enabled(context.Background(), level) {
 		return
@@ -77,11 +100,37 @@ func (b *logBridge) emit(level slog.Level, msg string, fields gobgplog.Fields) {
 	}
 	sort.Strings(keys)
 	attrs := make([]any, 0, 2*len(keys)+2)
-	attrs = append(attrs, "component", "gobgp")
 	for _, k := range keys {
 		attrs = append(attrs, k, b.scrub(fmt.Sprint(fields[k])))
 	}
 	b.log.Log(context.Background(), level, b.scrub(msg), attrs...)
+}
+
+// folded counts a per-path warning after its first occurrence and says whether
+// it should be dropped from the log.
+func (b *logBridge) folded(msg string) bool {
+	for _, w := range perPathWarnings {
+		if strings.HasPrefix(msg, w) {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			b.perPath[w]++
+			return b.perPath[w] > 1
+		}
+	}
+	return false
+}
+
+// flush logs, once, how many per-path warnings were folded since the last flush.
+func (b *logBridge) flush() {
+	b.mu.Lock()
+	counts := b.perPath
+	b.perPath = map[string]int{}
+	b.mu.Unlock()
+	for _, w := range slices.Sorted(maps.Keys(counts)) {
+		if n := counts[w]; n > 1 {
+			b.log.Info("GoBGP repeated a per-route message", "message", w, "more", n-1)
+		}
+	}
 }
 
 func (b *logBridge) Panic(msg string, f gobgplog.Fields) {
@@ -106,4 +155,18 @@ func (b *logBridge) GetLevel() gobgplog.LogLevel {
 		return gobgplog.DebugLevel
 	}
 	return gobgplog.InfoLevel
+}
+
+// badPeerAS recognises the error GoBGP sends in a NOTIFICATION when a router's OPEN
+// carries another AS than the neighbor's peer-as (OPEN Message Error, Bad Peer AS)
+// and reads the two numbers from it: GoBGP's events do not carry them.
+func badPeerAS(data any) (expected, received uint32, ok bool) {
+	e, isMsg := data.(*bgp.MessageError)
+	if !isMsg || e.TypeCode != bgp.BGP_ERROR_OPEN_MESSAGE_ERROR || e.SubTypeCode != bgp.BGP_ERROR_SUB_BAD_PEER_AS {
+		return 0, 0, false
+	}
+	if _, err := fmt.Sscanf(e.Message, "as number mismatch expected %d, received %d", &expected, &received); err != nil {
+		return 0, 0, false
+	}
+	return expected, received, true
 }

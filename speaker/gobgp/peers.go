@@ -54,6 +54,9 @@ func (s *Server) SetPeers(ctx context.Context, want []router.Peer) error {
 	}
 	for _, w := range want {
 		p, ok := s.peers[w.Name]
+		if ok && (p.cfg.Dynamic != w.Dynamic || p.cfg.Address != w.Address || p.cfg.MyASN != w.MyASN) {
+			s.forget(w.Name) // what was learned was about another session
+		}
 		switch {
 		case !ok:
 			errs = append(errs, s.addPeer(ctx, w))
@@ -185,6 +188,7 @@ func (s *Server) removePeer(ctx context.Context, name string, p *peer) error {
 	s.mu.Lock()
 	delete(s.peers, name)
 	s.mu.Unlock()
+	s.forget(name)
 	s.track.remove(name)
 	return nil
 }
@@ -224,7 +228,7 @@ func (s *Server) apiPeer(p router.Peer, vrf string, idleHold uint64) *api.Peer {
 	out := &api.Peer{
 		Conf: &api.PeerConf{
 			NeighborAddress: p.Address.String(),
-			PeerAsn:         p.ASN,
+			PeerAsn:         s.peerASN(p),
 			LocalAsn:        p.MyASN,
 			AuthPassword:    p.Password,
 			Vrf:             vrf,

@@ -78,10 +78,13 @@ type Server struct {
 
 	// op serializes the mutating calls and guards peer fields, nextVRF and closed;
 	// mu guards the peers and byAddr maps, which events and Sessions read.
-	op      sync.Mutex
-	mu      sync.Mutex
-	peers   map[string]*peer
-	byAddr  map[string]string // neighbor address -> peer name
+	op     sync.Mutex
+	mu     sync.Mutex
+	peers  map[string]*peer
+	byAddr map[string]string // neighbor address -> peer name
+	// learned is, per dynamicASN external peer, the router's AS once its first
+	// OPEN showed it is not ours (guarded by mu).
+	learned map[string]uint32
 	nextVRF uint32
 	closed  bool
 
@@ -118,14 +121,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	logs := newLogBridge(logger)
 	s := &Server{
-		cfg:    cfg,
-		log:    logger,
-		logs:   logs,
-		bgp:    server.NewBgpServer(server.LoggerOption(logs)),
-		peers:  map[string]*peer{},
-		byAddr: map[string]string{},
-		done:   make(chan struct{}),
+		cfg:     cfg,
+		log:     logger,
+		logs:    logs,
+		peers:   map[string]*peer{},
+		byAddr:  map[string]string{},
+		learned: map[string]uint32{},
+		done:    make(chan struct{}),
 	}
+	logs.badPeerAS = func(addr string, expected, received uint32) { go s.openRefused(addr, expected, received) }
+	s.bgp = server.NewBgpServer(server.LoggerOption(logs))
 	go s.bgp.Serve()
 	port := cfg.ListenPort
 	if port == 0 {

@@ -34,6 +34,7 @@ type status struct {
 	state    router.State
 	since    time.Time
 	lastErr  string
+	refused  string // a router.Refused* code while the router's OPEN is refused
 	password bool
 	// trying is when the session last started trying to connect (configured or
 	// went down); answered is whether any TCP connect got through since.
@@ -79,7 +80,7 @@ func (t *tracker) state(name, addr string, st router.State) {
 	s.state, s.since = st, now
 	switch {
 	case st == router.Established:
-		s.lastErr = ""
+		s.lastErr, s.refused = "", ""
 	case wasUp:
 		s.lastErr = t.logs.downReason(addr)
 		s.trying, s.answered = now, false
@@ -87,8 +88,19 @@ func (t *tracker) state(name, addr string, st router.State) {
 	if st == router.OpenSent || st == router.OpenConfirm || st == router.Established {
 		s.answered = true
 	}
-	t.enqueue(router.SessionEvent{Peer: name, State: st, Since: now, LastError: s.lastErr})
+	t.enqueue(router.SessionEvent{Peer: name, State: st, Since: now, LastError: s.lastErr, Refused: s.refused})
 	t.mu.Unlock()
+}
+
+// refuse records that the router's OPEN was refused (code is a router.Refused*
+// code) and why; it stays until the session is established or reconfigured.
+func (t *tracker) refuse(name, code, msg string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if s, ok := t.st[name]; ok && (s.lastErr != msg || s.refused != code) {
+		s.lastErr, s.refused = msg, code
+		t.enqueue(router.SessionEvent{Peer: name, State: s.state, Since: s.since, LastError: msg, Refused: code})
+	}
 }
 
 // checkHints sets the MD5 hint on sessions whose connects have gone unanswered for
@@ -160,7 +172,7 @@ func (t *tracker) sessions() []router.Session {
 	out := make([]router.Session, 0, len(t.st))
 	for _, name := range slices.Sorted(maps.Keys(t.st)) {
 		s := t.st[name]
-		out = append(out, router.Session{Peer: name, State: s.state, Since: s.since, LastError: s.lastErr})
+		out = append(out, router.Session{Peer: name, State: s.state, Since: s.since, LastError: s.lastErr, Refused: s.refused})
 	}
 	return out
 }
@@ -172,6 +184,6 @@ func (t *tracker) note(name, msg string) {
 	defer t.mu.Unlock()
 	if s, ok := t.st[name]; ok && s.lastErr != msg {
 		s.lastErr = msg
-		t.enqueue(router.SessionEvent{Peer: name, State: s.state, Since: s.since, LastError: msg})
+		t.enqueue(router.SessionEvent{Peer: name, State: s.state, Since: s.since, LastError: msg, Refused: s.refused})
 	}
 }

@@ -64,6 +64,7 @@ func ServiceFrom(svc *corev1.Service, slices []*discoveryv1.EndpointSlice, log *
 	out := routes.Service{
 		Key:           svc.Namespace + "/" + svc.Name,
 		Pool:          svc.Annotations[AnnotationPool],
+		Labels:        svc.Labels,
 		TrafficPolicy: routes.TrafficPolicy(svc.Spec.ExternalTrafficPolicy),
 	}
 	for _, ing := range svc.Status.LoadBalancer.Ingress {
@@ -101,14 +102,15 @@ func ServiceFrom(svc *corev1.Service, slices []*discoveryv1.EndpointSlice, log *
 // The transforms below keep the informer caches small at 100,000 Services: only
 // the fields ServiceFrom, NodeFrom and the config core read survive.
 
-// trimService keeps name, namespace, UID, the pool annotation, type, class,
-// traffic policy and ingress IPs.
+// trimService keeps name, namespace, UID, labels (BGPAdvertisement serviceSelectors
+// match them), the pool annotation, type, class, traffic policy and ingress IPs.
 func trimService(obj any) (any, error) {
 	svc, ok := obj.(*corev1.Service)
 	if !ok {
 		return obj, nil
 	}
 	out := &corev1.Service{ObjectMeta: trimMeta(svc.ObjectMeta)}
+	out.Labels = svc.Labels
 	if p, ok := svc.Annotations[AnnotationPool]; ok {
 		out.Annotations = map[string]string{AnnotationPool: p}
 	}

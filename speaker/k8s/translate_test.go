@@ -1,6 +1,7 @@
 package k8s
 
 import (
+	"maps"
 	"net/netip"
 	"slices"
 	"testing"
@@ -95,12 +96,12 @@ func TestTrimKeepsWhatIsRead(t *testing.T) {
 	svc := lbService(ptr.To("c"))
 	out, _ := trimService(svc)
 	ts := out.(*corev1.Service)
-	if len(ts.Annotations) != 1 || ts.Labels != nil || ts.ManagedFields != nil || ts.Spec.Ports != nil || ts.UID != "u1" ||
+	if len(ts.Annotations) != 1 || !maps.Equal(ts.Labels, svc.Labels) || ts.ManagedFields != nil || ts.Spec.Ports != nil || ts.UID != "u1" ||
 		ts.Status.LoadBalancer.Ingress[0].Hostname != "" {
 		t.Fatalf("trimService kept too much or too little: %+v", ts)
 	}
 	if a, b := ServiceFrom(svc, nil, nil), ServiceFrom(ts, nil, nil); a.Key != b.Key || !slices.Equal(a.IPs, b.IPs) || a.Pool != b.Pool ||
-		a.TrafficPolicy != b.TrafficPolicy || !Handles(ts, "c") {
+		a.TrafficPolicy != b.TrafficPolicy || !maps.Equal(a.Labels, b.Labels) || !Handles(ts, "c") {
 		t.Fatalf("trimmed Service translates differently: %+v vs %+v", a, b)
 	}
 	slice := &discoveryv1.EndpointSlice{ObjectMeta: metav1.ObjectMeta{Name: "s", Labels: map[string]string{discoveryv1.LabelServiceName: "web", "x": "y"}},

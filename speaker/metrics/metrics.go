@@ -33,24 +33,33 @@ import (
 type Metrics struct {
 	node                          string
 	sessionUp, announced, pending *prometheus.GaugeVec
-	updates                       *prometheus.CounterVec
-	services                      *prometheus.GaugeVec
-	updates8s, updateErrs         prometheus.Counter
-	loaded, stale                 prometheus.Gauge
-	mu                            sync.Mutex
-	vrf                           map[string]string  // BGPPeer name -> VRF ("" = default)
-	peerLabel                     map[string]string  // BGPPeer name -> label value
-	lastServices                  map[[2]string]bool // (service, ip) series set by the previous Observe
-	lastPeers                     map[string]bool    // peer label values set by the previous Observe
+	// refused is 1 per peer and reason while the router's OPEN is refused for its
+	// AS (router.Refused* codes): why a session_up 0 stays 0.
+	refused               *prometheus.GaugeVec
+	updates               *prometheus.CounterVec
+	services              *prometheus.GaugeVec
+	updates8s, updateErrs prometheus.Counter
+	loaded, stale         prometheus.Gauge
+	mu                    sync.Mutex
+	vrf                   map[string]string  // BGPPeer name -> VRF ("" = default)
+	peerLabel             map[string]string  // BGPPeer name -> label value
+	lastServices          map[[2]string]bool // (service, ip) series set by the previous Observe
+	lastPeers             map[string]bool    // peer label values set by the previous Observe
 	// up is each peer's last session state by name: session events can come before
 	// the first Observe says which address labels the peer.
 	up map[string]bool
+	// refusedWhy is each peer's current refusal code, by name.
+	refusedWhy map[string]string
 }
 
 // New registers the collectors on reg.
 func New(reg prometheus.Registerer, node string) (*Metrics, error) {
 	m := &Metrics{
 		node: node, peerLabel: map[string]string{}, lastServices: map[[2]string]bool{}, up: map[string]bool{}, vrf: map[string]string{},
+		refusedWhy: map[string]string{},
+		refused: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "bgplb", Subsystem: "bgp", Name: "session_refused",
+			Help: "1 while the router's OPEN is refused because its AS is not one the BGPPeer accepts (reason: peerASN, dynamicASN-internal, dynamicASN-external)"},
+			[]string{"peer", "reason"}),
 		sessionUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "metallb", Subsystem: "bgp", Name: "session_up",
 			Help: "BGP session state (1 is up, 0 is down)"}, []string{"peer"}),
 		updates: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "metallb", Subsystem: "bgp", Name: "updates_total",
@@ -71,7 +80,7 @@ func New(reg prometheus.Registerer, node string) (*Metrics, error) {
 		stale: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "metallb", Subsystem: "k8s_client", Name: "config_stale_bool",
 			Help: "1 if running on a stale configuration, because the latest config failed to load."}),
 	}
-	for _, c := range []prometheus.Collector{m.sessionUp, m.updates, m.announced, m.pending, m.services,
+	for _, c := range []prometheus.Collector{m.sessionUp, m.updates, m.announced, m.pending, m.services, m.refused,
 		m.updates8s, m.updateErrs, m.loaded, m.stale} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -104,6 +113,7 @@ func (m *Metrics) Observe(rep reconcile.Report) {
 		l := m.label(pr.Name)
 		seen[l] = true
 		m.sessionUp.WithLabelValues(l).Set(gauge(m.up[pr.Name]))
+		m.setRefused(l, m.refusedWhy[pr.Name])
 		m.announced.WithLabelValues(l).Set(float64(pr.Applied))
 		m.pending.WithLabelValues(l).Set(float64(pr.Pending))
 		if pr.Updates > 0 {
@@ -130,12 +140,14 @@ func (m *Metrics) Observe(rep reconcile.Report) {
 			m.announced.DeleteLabelValues(l)
 			m.pending.DeleteLabelValues(l)
 			m.sessionUp.DeleteLabelValues(l)
+			m.refused.DeletePartialMatch(prometheus.Labels{"peer": l})
 		}
 	}
 	m.lastPeers = seen
 	for name := range m.up {
 		if !slices.ContainsFunc(rep.Peers, func(pr reconcile.PeerReport) bool { return pr.Name == name }) {
 			delete(m.up, name)
+			delete(m.refusedWhy, name)
 		}
 	}
 }
@@ -146,8 +158,18 @@ func (m *Metrics) Session(ev router.SessionEvent) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.up[ev.Peer] = ev.State == router.Established
+	m.refusedWhy[ev.Peer] = ev.Refused
 	if l, ok := m.peerLabel[ev.Peer]; ok && m.lastPeers[l] {
 		m.sessionUp.WithLabelValues(l).Set(gauge(m.up[ev.Peer]))
+		m.setRefused(l, ev.Refused)
+	}
+}
+
+// setRefused makes the peer's session_refused series say reason ("" removes it).
+func (m *Metrics) setRefused(label, reason string) {
+	m.refused.DeletePartialMatch(prometheus.Labels{"peer": label})
+	if reason != "" {
+		m.refused.WithLabelValues(label, reason).Set(1)
 	}
 }
 

@@ -3,6 +3,7 @@ package metrics
 import (
 	"errors"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -117,5 +118,28 @@ func TestSessionBeforeObserve(t *testing.T) {
 	m.Session(router.SessionEvent{Peer: "r1", State: router.Idle})
 	if v := gather(t, reg)["metallb_bgp_session_up{peer=192.0.2.1:179}"]; v != 0 {
 		t.Errorf("after Idle: session_up = %v, want 0", v)
+	}
+}
+
+// A session whose router's OPEN is refused for its AS says so in session_refused,
+// with the reason, until it is established.
+func TestSessionRefused(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := New(reg, "node-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &config.Config{Peers: []*config.Peer{{Name: "r1", Address: netip.MustParseAddr("192.0.2.1"), Port: 179}}}
+	m.Observe(reconcile.Report{Config: cfg, Peers: []reconcile.PeerReport{{Name: "r1"}}})
+	m.Session(router.SessionEvent{Peer: "r1", State: router.Active, Refused: router.RefusedDynamicInternal})
+	got := gather(t, reg)
+	if v := got["bgplb_bgp_session_refused{peer=192.0.2.1:179,reason=dynamicASN-internal}"]; v != 1 {
+		t.Errorf("session_refused = %v, want 1: %v", v, got)
+	}
+	m.Session(router.SessionEvent{Peer: "r1", State: router.Established})
+	for k := range gather(t, reg) {
+		if strings.HasPrefix(k, "bgplb_bgp_session_refused") {
+			t.Errorf("after Established: %s still present", k)
+		}
 	}
 }

@@ -17,9 +17,11 @@
 //     every peer, SetRoutes with every route of a peer); a failed call marks the
 //     peer stale, so the next reconcile hands it its full state again, and the
 //     loop retries after Options.RetryAfter.
-//   - Coalescing: Trigger only marks the loop dirty; one worker reconciles at most
-//     once per Options.Interval on the latest snapshot, so 10,000 Service events
-//     arriving together cost a handful of reconciles, not 10,000.
+//   - Coalescing: Trigger only marks the loop dirty; one worker reconciles at once
+//     on the latest snapshot, then pauses Options.Pace times as long as the pass
+//     took (at most Options.Interval), so one change goes out without waiting for a
+//     timer and 10,000 Service events arriving together cost a handful of
+//     reconciles, not 10,000.
 //   - Shutdown: peers with graceful restart are closed gracefully (routers keep our
 //     routes until we are back); the others are removed first, so their routers
 //     drop our routes at once instead of after the hold time.

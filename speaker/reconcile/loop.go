@@ -39,6 +39,7 @@ func (f SourceFunc) Snapshot() (Snapshot, error) { return f() }
 // Defaults of Options.
 const (
 	DefaultInterval   = 150 * time.Millisecond
+	DefaultPace       = 3
 	DefaultRetryAfter = time.Second
 )
 
@@ -50,9 +51,14 @@ type Options struct {
 	Namespace string
 	// Routes are the announce-rule flags (--ignore-exclude-lb).
 	Routes routes.Options
-	// Interval is the least time between two reconciles; events in between are
-	// coalesced into the next one. Default DefaultInterval.
+	// Interval caps the pause after a pass (see Pace); events during a pause are
+	// coalesced into the next pass. Default DefaultInterval.
 	Interval time.Duration
+	// Pace sets the pause after a pass to Pace times what the pass took (at most
+	// Interval): a change after an idle moment is applied at once, and a burst of
+	// events costs the loop at most 1/(1+Pace) of a core however many Services
+	// exist. Default DefaultPace.
+	Pace int
 	// RetryAfter is when a failed reconcile is tried again. Default DefaultRetryAfter.
 	RetryAfter time.Duration
 	// Observer, when set, gets every Report (on the worker goroutine: keep it short).
@@ -91,6 +97,9 @@ func New(o Options) (*Loop, error) {
 	if o.RetryAfter <= 0 {
 		o.RetryAfter = DefaultRetryAfter
 	}
+	if o.Pace <= 0 {
+		o.Pace = DefaultPace
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -114,9 +123,16 @@ func (l *Loop) Trigger() {
 	}
 }
 
-// Run is the worker: it reconciles when triggered, at most once per Interval, and
-// retries failed reconciles after RetryAfter, until ctx is done. It returns nil on
-// cancellation; Shutdown is the caller's next step.
+// Run is the worker: it reconciles as soon as it is triggered, then pauses for Pace
+// times what that pass took (at most Interval) so that the events of a burst are
+// coalesced, and retries failed reconciles after RetryAfter, until ctx is done. It
+// returns nil on cancellation; Shutdown is the caller's next step.
+//
+// The pause is proportional rather than fixed: with a fixed pause, a burst of
+// Services created over T seconds costs T/pause passes of O(Services) each —
+// quadratic in the number of Services — and a single change waits for the timer.
+// Proportional, a single change goes out at once and a burst costs at most
+// T/(1+Pace) of CPU, linear in the number of Services.
 func (l *Loop) Run(ctx context.Context) error {
 	l.Trigger() // the first pass needs no event
 	var retry *time.Timer
@@ -140,7 +156,7 @@ func (l *Loop) Run(ctx context.Context) error {
 			retry = time.AfterFunc(l.o.RetryAfter, l.Trigger)
 		}
 		// Coalesce: events arriving during this pause set the one dirty slot.
-		wait := l.o.Interval - l.o.Now().Sub(start)
+		wait := min(l.o.Interval, time.Duration(l.o.Pace)*l.o.Now().Sub(start))
 		if wait > 0 {
 			t := time.NewTimer(wait)
 			select {

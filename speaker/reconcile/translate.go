@@ -37,7 +37,8 @@ func peerFor(s routes.Session, localASN uint32) router.Peer {
 		p.MyASN = localASN
 	}
 	if s.DynamicASN != config.NoDynamicASN {
-		p.ASN = 0 // the router's OPEN decides
+		p.ASN = 0 // the router's OPEN decides, within the mode
+		p.Dynamic = router.Dynamic(s.DynamicASN)
 	}
 	if s.DualStack {
 		p.Families = router.DualStack

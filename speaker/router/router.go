@@ -64,9 +64,14 @@ type Peer struct {
 	Port uint16
 	// MyASN is our AS on this session; 0 means the speaker's global ASN.
 	MyASN uint32
-	// ASN is the router's AS; 0 means "whatever the router says in its OPEN"
-	// (MetalLB's dynamicASN): iBGP if it equals ours, eBGP otherwise.
+	// ASN is the router's AS; 0 means "whatever the router says in its OPEN",
+	// within what Dynamic allows.
 	ASN uint32
+	// Dynamic is MetalLB's dynamicASN, used when ASN is 0: DynamicInternal accepts
+	// only a router whose AS equals ours (MyASN), DynamicExternal only one whose AS
+	// differs. A router that opens with the wrong kind of AS never reaches
+	// Established, and Session.Refused says why.
+	Dynamic Dynamic
 	// SourceAddress is the local address to dial from; zero lets the kernel choose.
 	SourceAddress netip.Addr
 	// RouterID, when set, must equal the speaker's router ID: BGP implementations
@@ -85,6 +90,26 @@ type Peer struct {
 	// Families carried; zero means IPv4, or IPv6 when Address is IPv6.
 	Families Family
 }
+
+// Dynamic is a dynamicASN mode.
+type Dynamic string
+
+// The dynamicASN modes; NoDynamic means ASN is the router's AS.
+const (
+	NoDynamic       Dynamic = ""
+	DynamicInternal Dynamic = "internal"
+	DynamicExternal Dynamic = "external"
+)
+
+// Codes of Session.Refused: why the router's OPEN was refused.
+const (
+	// RefusedPeerASN: the router's AS is not the configured ASN.
+	RefusedPeerASN = "peerASN"
+	// RefusedDynamicInternal: dynamicASN internal, and the router's AS is not ours.
+	RefusedDynamicInternal = "dynamicASN-internal"
+	// RefusedDynamicExternal: dynamicASN external, and the router's AS is ours.
+	RefusedDynamicExternal = "dynamicASN-external"
+)
 
 // String names the peer for logs and errors; it never includes the password.
 func (p Peer) String() string { return fmt.Sprintf("%s(%s)", p.Name, p.Address) }
@@ -125,6 +150,9 @@ type Session struct {
 	// LastError explains why the session is not (or was not) Established:
 	// the last down reason, or a likely cause such as an MD5 mismatch.
 	LastError string
+	// Refused is a Refused* code while the router's OPEN is being refused (its AS
+	// is not one this session accepts), "" otherwise.
+	Refused string
 	// PrefixesSent counts the routes applied for this peer (what the router gets
 	// while the session is up); PrefixesPending counts desired routes not yet applied.
 	PrefixesSent, PrefixesPending int
@@ -136,6 +164,8 @@ type SessionEvent struct {
 	State     State
 	Since     time.Time
 	LastError string
+	// Refused is Session.Refused.
+	Refused string
 }
 
 // ErrUnknownPeer is returned for a peer name that SetPeers was not given.

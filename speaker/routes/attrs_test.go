@@ -98,19 +98,23 @@ func TestCommunityUnion(t *testing.T) {
 	checkRoutes(t, got, map[string][]string{"router-a": {"198.51.100.10/32 lp=100 c=[64512:1 64512:2 large:1:2:3]"}})
 }
 
-// TestHighestLocalPrefWins: config.For rejects two advertisements that give one
-// prefix two LOCAL_PREFs, so the resolved Config is changed by hand to reach the
-// rule Desired still guarantees (any order, the highest wins).
-func TestHighestLocalPrefWins(t *testing.T) {
+// TestConflictingLocalPrefNotAnnounced: config.For rejects two advertisements
+// without serviceSelectors that give one prefix two LOCAL_PREFs, so the resolved
+// Config is changed by hand to reach the rule Desired applies at run time (MetalLB's
+// checkBGPAdvConflicts): such a Service is not announced at all, in either order.
+func TestConflictingLocalPrefNotAnnounced(t *testing.T) {
 	r := baseResources()
 	r.Peers[0].Spec.ASN = 64513
 	r.BGPAdvertisements = append(r.BGPAdvertisements, adv("adv-b", v1beta1.BGPAdvertisementSpec{Communities: []string{"64512:9"}}))
-	for _, lps := range [][2]uint32{{100, 300}, {300, 100}, {0, 50}} {
+	for _, lps := range [][2]uint32{{100, 300}, {300, 100}, {0, 50}, {50, 50}} {
 		cfg := mustConfig(t, r)
 		cfg.Advertisements[0].LocalPref, cfg.Advertisements[1].LocalPref = lps[0], lps[1]
 		res := Desired(cfg, baseNode(), []Service{baseService()}, Options{})
 		got := routeKeys(res.State.Peers["router-a"].Routes)
-		want := []string{"198.51.100.10/32 lp=" + itoa(max(lps[0], lps[1])) + " c=[64512:9]"}
+		var want []string
+		if lps[0] == lps[1] {
+			want = []string{"198.51.100.10/32 lp=" + itoa(lps[0]) + " c=[64512:9]"}
+		}
 		if !slices.Equal(got, want) {
 			t.Errorf("localPrefs %v: got %q, want %q", lps, got, want)
 		}

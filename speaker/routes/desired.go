@@ -1,6 +1,7 @@
 package routes
 
 import (
+	"fmt"
 	"net/netip"
 
 	"github.com/bgplb/bgplb/config"
@@ -28,9 +29,14 @@ type Result struct {
 //     that is neither NetworkUnavailable nor labelled LabelExcludeBalancers (unless
 //     opts.IgnoreExcludeLB), and while an endpoint can serve: on this node for
 //     externalTrafficPolicy Local, anywhere for Cluster.
-//   - Each advertisement of the pool that selects this node sends, to each peer it
-//     names (none names every peer), the address rolled up to its aggregation
-//     length; a peer gets only the address family its session carries.
+//   - Each advertisement of the pool that selects this node, and whose
+//     serviceSelectors match the Service's labels (OR across entries; none matches
+//     every Service), sends, to each peer it names (none names every peer), the
+//     address rolled up to its aggregation length; a peer gets only the address
+//     family its session carries. When none matches, the Service is not announced
+//     from this node (noMatchingAdvertisement); when two that match ask for
+//     different LOCAL_PREF on the same routes, it is not announced either
+//     (conflictingAdvertisements), as in MetalLB.
 //   - When several advertisements (or several addresses, through aggregation) give
 //     the same prefix to the same peer, the route carries the union of their
 //     communities and the highest LOCAL_PREF among them; the order of advertisements
@@ -76,10 +82,25 @@ func newDesirer(cfg *config.Config, node Node, opts Options, nServices int) *des
 	case node.Excluded() && !opts.IgnoreExcludeLB:
 		d.nodeReason = ReasonNodeExcluded
 	}
+	taken := map[string]bool{}
 	for _, p := range cfg.Peers {
 		if !p.SelectsNode(node.Labels) {
 			d.peerDecs = append(d.peerDecs, PeerDecision{Peer: p.Name, Reason: ReasonPeerNodeSelector})
 			continue
+		}
+		if p.Waiting != "" {
+			d.peerDecs = append(d.peerDecs, PeerDecision{Peer: p.Name, Reason: ReasonPeerWaiting})
+			continue
+		}
+		// One node cannot hold two sessions to one router address: when node
+		// selectors the configuration could not compare both select this node, the
+		// first peer by name runs and the other waits.
+		if k := endpointKey(p); k != "" {
+			if taken[k] {
+				d.peerDecs = append(d.peerDecs, PeerDecision{Peer: p.Name, Reason: ReasonPeerWaiting})
+				continue
+			}
+			taken[k] = true
 		}
 		d.peerDecs = append(d.peerDecs, PeerDecision{Peer: p.Name, Runs: true, Reason: ReasonPeerRuns})
 		s := SessionFor(p)
@@ -107,8 +128,8 @@ func (d *desirer) service(s *Service) {
 		d.rejectAll(s, ReasonIPNotAllowed)
 		return
 	}
-	pp := d.plan(pool)
-	if r := d.serviceReason(s, pool, pp); r != "" {
+	r, pp := d.serviceReason(s, pool, d.plan(pool))
+	if r != "" {
 		d.rejectAll(s, r)
 		return
 	}
@@ -139,21 +160,29 @@ func (d *desirer) poolFor(s *Service) *config.Pool {
 	return p
 }
 
-// serviceReason applies the rules that hold for every peer alike, in MetalLB's order.
-func (d *desirer) serviceReason(s *Service, pool *config.Pool, pp *poolPlan) string {
+// serviceReason applies the rules that hold for every peer alike, in MetalLB's order,
+// and returns the plan of the advertisements that announce the Service here.
+func (d *desirer) serviceReason(s *Service, pool *config.Pool, pp *poolPlan) (string, *poolPlan) {
 	switch {
 	case len(pool.Advertisements) == 0:
-		return ReasonNoAdvertisementForPool
+		return ReasonNoAdvertisementForPool, nil
 	case !pp.owner:
-		return ReasonNotOwner
-	case d.nodeReason != "":
-		return d.nodeReason
-	case s.TrafficPolicy == TrafficLocal && !healthy(s.Endpoints, d.node.Name, true):
-		return ReasonNoLocalEndpoints
-	case !healthy(s.Endpoints, "", false):
-		return ReasonNoEndpoints
+		return ReasonNotOwner, nil
 	}
-	return ""
+	sp := d.forService(pool, pp, s.Labels)
+	switch {
+	case sp == nil:
+		return ReasonNoMatchingAdvertisement, nil
+	case sp.conflict != "":
+		return sp.conflict, nil
+	case d.nodeReason != "":
+		return d.nodeReason, nil
+	case s.TrafficPolicy == TrafficLocal && !healthy(s.Endpoints, d.node.Name, true):
+		return ReasonNoLocalEndpoints, nil
+	case !healthy(s.Endpoints, "", false):
+		return ReasonNoEndpoints, nil
+	}
+	return "", sp
 }
 
 func (d *desirer) rejectAll(s *Service, reason string) {
@@ -233,4 +262,16 @@ func union(a, b []config.Community) ([]config.Community, bool) {
 		}
 	}
 	return out, true
+}
+
+// endpointKey names the far end of a peer's session on a node: its address (or
+// interface), port and VRF; "" when it has neither address nor interface.
+func endpointKey(p *config.Peer) string {
+	switch {
+	case p.Address.IsValid():
+		return fmt.Sprintf("%s|%d|%s", p.Address, p.Port, p.VRF)
+	case p.Interface != "":
+		return fmt.Sprintf("if:%s|%d|%s", p.Interface, p.Port, p.VRF)
+	}
+	return ""
 }

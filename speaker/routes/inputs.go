@@ -54,6 +54,9 @@ type Service struct {
 	// from the IPs alone). Either way every IP must lie in the pool, or the Service
 	// is not announced ("ipNotAllowed").
 	Pool string
+	// Labels are the Service's metadata.labels: BGPAdvertisement serviceSelectors
+	// match them.
+	Labels labels.Set
 	// TrafficPolicy is spec.externalTrafficPolicy.
 	TrafficPolicy TrafficPolicy
 	// Endpoints are the endpoints of every EndpointSlice of the Service

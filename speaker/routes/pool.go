@@ -18,27 +18,92 @@ type poolPlan struct {
 	// reason[j] and excludedBy[j] explain an empty ads[j].
 	reason     []string
 	excludedBy []string
+	// conflict is ReasonConflictingAdvertisements when two advertisements that
+	// announce from this node ask for different LOCAL_PREF on the same routes.
+	conflict string
+
+	// The rest is set on a pool's own plan only. selects[i] says whether
+	// advertisement i of the pool selects this node; selective, whether any of them
+	// has serviceSelectors. Then each Service gets the plan of the advertisements
+	// that select it (MetalLB's bgpAdsForService), kept in variants by which ones.
+	selects   []bool
+	selective bool
+	variants  map[string]*poolPlan
 }
 
 func (d *desirer) plan(pool *config.Pool) *poolPlan {
 	if pp, ok := d.pools[pool]; ok {
 		return pp
 	}
-	n := len(d.peers)
-	pp := &poolPlan{ads: make([][]*config.Advertisement, n), groups: make([][]adGroup, n), reason: make([]string, n), excludedBy: make([]string, n)}
 	selects := make([]bool, len(pool.Advertisements))
+	selective := false
 	for i, a := range pool.Advertisements {
 		selects[i] = a.SelectsNode(d.node.Labels)
+		selective = selective || len(a.ServiceSelectors) > 0
+	}
+	pp := d.planOf(pool, selects, selects)
+	pp.selects, pp.selective, pp.variants = selects, selective, map[string]*poolPlan{}
+	d.pools[pool] = pp
+	return pp
+}
+
+// forService returns the plan for one Service: the pool's own plan unless some
+// advertisement has serviceSelectors, otherwise the plan of the advertisements that
+// select this node and match the Service's labels (OR across each one's
+// selectors). nil means no advertisement of the pool matches the Service here.
+func (d *desirer) forService(pool *config.Pool, pp *poolPlan, svcLabels map[string]string) *poolPlan {
+	if !pp.selective {
+		return pp
+	}
+	match := make([]bool, len(pool.Advertisements))
+	key := make([]byte, len(match))
+	anyMatch := false
+	for i, a := range pool.Advertisements {
+		match[i] = pp.selects[i] && a.SelectsService(svcLabels)
+		anyMatch = anyMatch || match[i]
+		key[i] = '0'
+		if match[i] {
+			key[i] = '1'
+		}
+	}
+	if !anyMatch {
+		return nil
+	}
+	if v, ok := pp.variants[string(key)]; ok {
+		return v
+	}
+	v := d.planOf(pool, pp.selects, match)
+	pp.variants[string(key)] = v
+	return v
+}
+
+// planOf builds a plan from the pool's advertisements: those with use[i] announce,
+// those that leave this node out (!selects[i]) explain an empty peer.
+func (d *desirer) planOf(pool *config.Pool, selects, use []bool) *poolPlan {
+	n := len(d.peers)
+	pp := &poolPlan{ads: make([][]*config.Advertisement, n), groups: make([][]adGroup, n), reason: make([]string, n), excludedBy: make([]string, n)}
+	var used []*config.Advertisement
+	for i, a := range pool.Advertisements {
 		pp.owner = pp.owner || selects[i]
+		if use[i] {
+			used = append(used, a)
+		}
+	}
+	for j := range used {
+		for i := range j {
+			if !config.LocalPrefCompatible(used[i], used[j], pool) {
+				pp.conflict = ReasonConflictingAdvertisements
+			}
+		}
 	}
 	for j := range d.peers {
 		name := d.peers[j].session.Name
 		for i, a := range pool.Advertisements {
 			switch {
 			case !a.SelectsPeer(name):
-			case selects[i]:
+			case use[i]:
 				pp.ads[j] = append(pp.ads[j], a)
-			case pp.excludedBy[j] == "":
+			case !selects[i] && pp.excludedBy[j] == "":
 				pp.excludedBy[j] = a.Name
 			}
 		}
@@ -52,7 +117,6 @@ func (d *desirer) plan(pool *config.Pool) *poolPlan {
 			pp.reason[j] = ReasonPeerNotSelected
 		}
 	}
-	d.pools[pool] = pp
 	return pp
 }
 

@@ -21,6 +21,13 @@ const (
 	// ReasonNotOwner (MetalLB): the pool's advertisements all leave this node out
 	// through their nodeSelectors.
 	ReasonNotOwner = "notOwner"
+	// ReasonNoMatchingAdvertisement (MetalLB): the pool's advertisements that select
+	// this node all have serviceSelectors, and none matches the Service's labels.
+	ReasonNoMatchingAdvertisement = "noMatchingAdvertisement"
+	// ReasonConflictingAdvertisements (MetalLB): two advertisements that announce the
+	// Service from this node ask for different LOCAL_PREF on the same routes (the
+	// check MetalLB leaves to run time when serviceSelectors are involved).
+	ReasonConflictingAdvertisements = "conflictingAdvertisements"
 	// ReasonNetworkUnavailable (MetalLB): the node's NetworkUnavailable condition is True.
 	ReasonNetworkUnavailable = "nodeNetworkUnavailable"
 	// ReasonNodeExcluded (MetalLB): the node carries LabelExcludeBalancers and
@@ -49,6 +56,9 @@ const (
 	ReasonPeerRuns = "peerRuns"
 	// ReasonPeerNodeSelector: the peer's nodeSelectors leave this node out.
 	ReasonPeerNodeSelector = "peerNodeSelector"
+	// ReasonPeerWaiting: the peer waits for something it names that does not exist
+	// yet (config.Peer.Waiting, e.g. its passwordSecret); no node runs it meanwhile.
+	ReasonPeerWaiting = "peerWaiting"
 )
 
 // Decision explains one announce or not-announce outcome. Service-wide reasons

@@ -16,6 +16,9 @@ import (
 	"strings"
 )
 
+// module is this repository's module path.
+const module = "github.com/bgplb/bgplb"
+
 // forbiddenAnywhere are import paths (and their subpackages) a pure package must not
 // depend on even transitively: running processes, syscalls, netlink, the Kubernetes
 // client, controller-runtime and GoBGP.

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/bgplb/bgplb/topologies/model"
-	"github.com/bgplb/bgplb/topologies/render"
 )
 
 // ErrAlreadyUp: a lab of that name is up on this machine already (perhaps under
@@ -47,9 +46,6 @@ type Backend interface {
 type UpOptions struct {
 	// Dir is the lab's working directory (out/lab/<name>): configs, logs, state.
 	Dir string
-	// Renderers renders router configurations. The backend picks the renderer for each
-	// node (netns runs vyos and ceos nodes as FRR with their semantics translated).
-	Renderers *render.Registry
 	// Progress, when set, is told about each long step ("starting frr on r1").
 	Progress func(step string)
 }
@@ -107,7 +103,9 @@ type NodeState struct {
 	Name string
 	Role model.Role
 	Kind string
-	// Emulation is set when the node runs as another kind ("emulated by frr").
+	// RunsAs is the kind whose daemon runs a router node: its own kind, or the one it
+	// is emulated by (Emulation then says so: "emulated by frr"). Probes read that kind.
+	RunsAs    string
 	Emulation string
 	Namespace string
 	Addresses []string

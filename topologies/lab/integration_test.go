@@ -21,7 +21,6 @@ import (
 	"github.com/bgplb/bgplb/topologies/controlplane"
 	"github.com/bgplb/bgplb/topologies/model"
 	"github.com/bgplb/bgplb/topologies/procstat"
-	"github.com/bgplb/bgplb/topologies/render/all"
 )
 
 const repo = "../.."
@@ -60,7 +59,7 @@ func needLab(tb testing.TB, name string) labEnv {
 		agent = []string{bgplb, "lab", "agent"}
 	}
 	e := labEnv{root: root,
-		opts:  Options{Topology: name, Root: root, RepoDir: repo, Backend: b, Renderers: all.Registry(), AgentArgs: agent, Progress: func(s string) { tb.Log(s) }},
+		opts:  Options{Topology: name, Root: root, RepoDir: repo, Backend: b, AgentArgs: agent, Progress: func(s string) { tb.Log(s) }},
 		dopts: DownOptions{Name: name, Root: root, Backend: b}}
 	tb.Cleanup(func() {
 		if err := Down(context.Background(), e.dopts); err != nil {

@@ -9,11 +9,9 @@ import (
 	"sort"
 	"time"
 
-	"github.com/bgplb/bgplb/scenarios/probe"
-	"github.com/bgplb/bgplb/scenarios/probe/bird"
-	"github.com/bgplb/bgplb/scenarios/probe/frr"
-	"github.com/bgplb/bgplb/scenarios/probe/gobgp"
 	"github.com/bgplb/bgplb/topologies/backend"
+	"github.com/bgplb/bgplb/topologies/kind"
+	"github.com/bgplb/bgplb/topologies/kinds"
 	"github.com/bgplb/bgplb/topologies/model"
 )
 
@@ -138,6 +136,8 @@ type StatusOptions struct {
 	// Timeout bounds each router query and the apiserver calls; default 5 s.
 	Timeout time.Duration
 	Now     func() time.Time
+	// Kinds reads each router with its kind's probe; default kinds.Registry().
+	Kinds *kind.Registry
 }
 
 // ReadStatus collects the status of a running lab.
@@ -150,6 +150,9 @@ func ReadStatus(ctx context.Context, o StatusOptions) (*Status, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Kinds == nil {
+		o.Kinds = kinds.Registry()
 	}
 	dir, _ := filepath.Abs(filepath.Join(o.Root, o.Name))
 	rec, err := LoadRecord(dir)
@@ -174,8 +177,8 @@ func ReadStatus(ctx context.Context, o StatusOptions) (*Status, error) {
 		}
 		st.HostProcesses = append(st.HostProcesses, ps)
 	}
-	st.nodes(ctx, o, rec)
-	st.routers(ctx, o, rec.Lab)
+	live := st.nodes(ctx, o, rec)
+	st.routers(ctx, o, rec.Lab, live)
 	if rec.Kubeconfig != "" && rec.APIServer != "" {
 		c, err := clientFromKubeconfig(rec.Kubeconfig)
 		if err == nil {
@@ -202,7 +205,7 @@ func (st *Status) problem(format string, args ...any) {
 }
 
 // nodes fills in nodes and their processes from the backend.
-func (st *Status) nodes(ctx context.Context, o StatusOptions, rec *Record) {
+func (st *Status) nodes(ctx context.Context, o StatusOptions, rec *Record) map[string]backend.NodeState {
 	live := map[string]backend.NodeState{}
 	if o.Backend != nil {
 		bs, err := o.Backend.Inspect(ctx, rec.Name)
@@ -240,25 +243,28 @@ func (st *Status) nodes(ctx context.Context, o StatusOptions, rec *Record) {
 		}
 		st.Nodes = append(st.Nodes, ns)
 	}
+	return live
 }
 
-// ProbeFor returns the probe for a router node of a running lab, by what runs it.
-func ProbeFor(b backend.Backend, lab string, n model.LabNode, now func() time.Time) probe.Probe {
+// probeFor returns the probe of the kind that runs router n (on the netns backend, an
+// emulated kind's emulator), which reads the router through the backend's Exec.
+func probeFor(o StatusOptions, lab string, n model.LabNode, live backend.NodeState) (kind.Probe, error) {
+	runsAs := live.RunsAs
+	if runsAs == "" {
+		runsAs = n.Kind
+	}
+	k, err := o.Kinds.Router(runsAs)
+	if err != nil {
+		return nil, err
+	}
 	exec := func(ctx context.Context, argv []string) ([]byte, error) {
 		var out, errb bytes.Buffer
-		if err := b.Exec(ctx, lab, n.Name, argv, backend.ExecIO{Stdout: &out, Stderr: &errb}); err != nil {
+		if err := o.Backend.Exec(ctx, lab, n.Name, argv, backend.ExecIO{Stdout: &out, Stderr: &errb}); err != nil {
 			return out.Bytes(), fmt.Errorf("%w: %s", err, bytes.TrimSpace(errb.Bytes()))
 		}
 		return out.Bytes(), nil
 	}
-	switch n.Kind {
-	case "bird":
-		return bird.New(exec)
-	case "gobgp":
-		return gobgp.New(exec, now)
-	default: // frr, and vyos/ceos, which the netns backend runs as FRR
-		return frr.New(exec)
-	}
+	return k.Probe(exec, o.Now)
 }
 
 // owners maps every lab address to the node that has it.
@@ -279,13 +285,17 @@ func owners(l *model.Lab) map[netip.Addr]string {
 
 // routers asks every router for its sessions, BFD peers and VIP routes, and sets them
 // against the sessions the topology expects.
-func (st *Status) routers(ctx context.Context, o StatusOptions, l *model.Lab) {
+func (st *Status) routers(ctx context.Context, o StatusOptions, l *model.Lab, live map[string]backend.NodeState) {
 	if o.Backend == nil {
 		return
 	}
 	own := owners(l)
 	for _, n := range l.NodesWithRole(model.RoleRouter) {
-		p := ProbeFor(o.Backend, l.Name, n, o.Now)
+		p, err := probeFor(o, l.Name, n, live[n.Name])
+		if err != nil {
+			st.problem("%s: %v", n.Name, err)
+			continue
+		}
 		qctx, cancel := context.WithTimeout(ctx, o.Timeout)
 		sessions, err := p.Sessions(qctx)
 		if err != nil {
@@ -311,7 +321,7 @@ func (st *Status) routers(ctx context.Context, o StatusOptions, l *model.Lab) {
 	}
 }
 
-func routeStatus(router string, r probe.Route, own map[netip.Addr]string) RouteStatus {
+func routeStatus(router string, r kind.Route, own map[netip.Addr]string) RouteStatus {
 	rs := RouteStatus{Router: router, Prefix: r.Prefix.String(), Paths: len(r.Paths), NextHops: []Hop{}}
 	for _, nh := range r.NextHops() {
 		rs.NextHops = append(rs.NextHops, Hop{Address: nh.String(), Node: own[nh]})
@@ -325,8 +335,8 @@ func routeStatus(router string, r probe.Route, own map[netip.Addr]string) RouteS
 }
 
 // sessions merges a router's view with the sessions the topology expects of it.
-func (st *Status) sessions(l *model.Lab, router string, seen []probe.Session, own map[netip.Addr]string) {
-	byAddr := map[netip.Addr]probe.Session{}
+func (st *Status) sessions(l *model.Lab, router string, seen []kind.Session, own map[netip.Addr]string) {
+	byAddr := map[netip.Addr]kind.Session{}
 	for _, s := range seen {
 		byAddr[s.Neighbor] = s
 	}
@@ -344,7 +354,7 @@ func (st *Status) sessions(l *model.Lab, router string, seen []probe.Session, ow
 		}
 		st.Sessions = append(st.Sessions, ss)
 	}
-	var extra []probe.Session
+	var extra []kind.Session
 	for _, s := range seen {
 		if !expected[s.Neighbor] {
 			extra = append(extra, s)

@@ -6,8 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bgplb/bgplb/scenarios/probe"
 	"github.com/bgplb/bgplb/topologies"
+	"github.com/bgplb/bgplb/topologies/kind"
+	"github.com/bgplb/bgplb/topologies/kinds"
 	"github.com/bgplb/bgplb/topologies/model"
 )
 
@@ -17,7 +18,7 @@ func shippedLab(t *testing.T, name string) *model.Lab {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := resolve(source{Name: name, Data: data}, model.AllCapabilities())
+	l, err := resolve(source{Name: name, Data: data}, model.AllCapabilities(kinds.Registry().RouterNames()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,9 +33,9 @@ func TestSessionsMergeExpectedAndSeen(t *testing.T) {
 	own := owners(l)
 	r2 := netip.MustParseAddr("198.51.100.1") // r2's end of the r1-r2 link
 	stray := netip.MustParseAddr("203.0.113.60")
-	seen := []probe.Session{
-		{Neighbor: r2, State: probe.StateEstablished, PrefixesReceived: 3},
-		{Neighbor: stray, State: probe.StateActive, RemoteAS: 65000, PrefixesReceived: -1},
+	seen := []kind.Session{
+		{Neighbor: r2, State: kind.StateEstablished, PrefixesReceived: 3},
+		{Neighbor: stray, State: kind.StateActive, RemoteAS: 65000, PrefixesReceived: -1},
 	}
 	st := &Status{}
 	st.sessions(l, "r1", seen, own)
@@ -46,13 +47,13 @@ func TestSessionsMergeExpectedAndSeen(t *testing.T) {
 	for _, s := range st.Sessions {
 		byAddr[s.Address] = s
 	}
-	if s := byAddr[r2.String()]; s.Neighbor != "r2" || s.Kind != "ibgp" || s.State != probe.StateEstablished || s.PrefixesReceived != 3 {
+	if s := byAddr[r2.String()]; s.Neighbor != "r2" || s.Kind != "ibgp" || s.State != kind.StateEstablished || s.PrefixesReceived != 3 {
 		t.Errorf("r1-r2: %+v", s)
 	}
 	if s := byAddr["198.51.100.5"]; s.Neighbor != "r3" || s.State != StateMissing {
 		t.Errorf("r1-r3 should be missing: %+v", s)
 	}
-	if s := byAddr[stray.String()]; s.Kind != "" || s.State != probe.StateActive || s.RemoteAS != 65000 {
+	if s := byAddr[stray.String()]; s.Kind != "" || s.State != kind.StateActive || s.RemoteAS != 65000 {
 		t.Errorf("stray session: %+v", s)
 	}
 }
@@ -61,7 +62,7 @@ func TestRouteStatusNamesNextHopNodes(t *testing.T) {
 	l := shippedLab(t, "two-dc")
 	n1 := l.Node("n1").Interfaces[0].Addresses[0].Addr()
 	lp := uint32(200)
-	r := probe.Route{Prefix: netip.MustParsePrefix("198.18.0.1/32"), Paths: []probe.Path{
+	r := kind.Route{Prefix: netip.MustParsePrefix("198.18.0.1/32"), Paths: []kind.Path{
 		{NextHops: []netip.Addr{n1}, Best: true, LocalPref: &lp, Communities: []string{"64512:1100"}},
 		{NextHops: []netip.Addr{netip.MustParseAddr("203.0.113.6")}, Multipath: true},
 	}}

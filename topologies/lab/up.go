@@ -21,7 +21,6 @@ import (
 	"github.com/bgplb/bgplb/topologies/backend"
 	"github.com/bgplb/bgplb/topologies/controlplane"
 	"github.com/bgplb/bgplb/topologies/model"
-	"github.com/bgplb/bgplb/topologies/render"
 )
 
 const defaultAPITimeout = 15 * time.Second
@@ -36,8 +35,6 @@ type Options struct {
 	// it. Default ".".
 	RepoDir string
 	Backend backend.Backend
-	// Renderers render router configs; required.
-	Renderers *render.Registry
 	// AgentArgs is the command that runs the lab's service plane (`bgplb lab agent`);
 	// Up appends its flags. Empty: no service plane, and status says so.
 	AgentArgs []string
@@ -49,8 +46,8 @@ type Options struct {
 }
 
 func (o *Options) defaults() error {
-	if o.Backend == nil || o.Renderers == nil {
-		return errors.New("lab: Options.Backend and Options.Renderers are required")
+	if o.Backend == nil {
+		return errors.New("lab: Options.Backend is required")
 	}
 	if o.Root == "" {
 		o.Root = filepath.Join("out", "lab")
@@ -163,7 +160,7 @@ func (u *upper) run(ctx context.Context) error {
 	go func() {
 		defer wg.Done()
 		start := time.Now()
-		netErr = u.o.Backend.Up(ctx, u.lab, backend.UpOptions{Dir: u.rec.Dir, Renderers: u.o.Renderers, Progress: u.o.Progress})
+		netErr = u.o.Backend.Up(ctx, u.lab, backend.UpOptions{Dir: u.rec.Dir, Progress: u.o.Progress})
 		netTook = time.Since(start)
 	}()
 	go func() {

@@ -14,7 +14,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // shipped are the topology files in topologies/.
-var shipped = []string{"two-dc", "single-router", "interop", "bfd-pair", "scale", "clab-ceos-vyos", "guide"}
+var shipped = []string{"two-dc", "single-router", "interop", "bfd-pair", "scale", "clab-ceos-vyos", "guide", "openbgpd"}
 
 func load(t *testing.T, name string) *Topology {
 	t.Helper()
@@ -31,7 +31,7 @@ func load(t *testing.T, name string) *Topology {
 
 func resolve(t *testing.T, name string) *Lab {
 	t.Helper()
-	lab, err := Resolve(load(t, name), AllCapabilities())
+	lab, err := Resolve(load(t, name), AllCapabilities(testKinds))
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -123,7 +123,7 @@ func TestResolveIsDeterministic(t *testing.T) {
 // netnsCaps is what the namespace backend reports (topologies/backend/netns/caps.go):
 // vyos and ceos run there as FRR, and status says "emulated by frr".
 func netnsCaps() Capabilities {
-	return Capabilities{Backend: "netns", Kinds: []string{"bird", "ceos", "frr", "gobgp", "vyos"}, IPv6: true, BFD: true, Bridges: true, MD5: true, GTSM: true}
+	return Capabilities{Backend: "netns", Known: testKinds, Kinds: []string{"bird", "ceos", "frr", "gobgp", "iosxe", "openbgpd", "vyos"}, IPv6: true, BFD: true, Bridges: true, MD5: true, GTSM: true}
 }
 
 func TestShippedTopologiesOnNetnsBackend(t *testing.T) {

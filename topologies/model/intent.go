@@ -6,22 +6,22 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/bgplb/bgplb/topologies/render"
+	"github.com/bgplb/bgplb/topologies/intent"
 )
 
 // RouterIntent returns the NOS-neutral configuration intent of one router: its interfaces,
 // loopbacks, one neighbor per session, the LANs it originates, ECMP width and the inbound
 // policy for speakers (accept only the VIP ranges, up to /32 and /128, and act on
 // communities). Renderers turn it into NOS files.
-func (l *Lab) RouterIntent(node string) (render.Router, error) {
+func (l *Lab) RouterIntent(node string) (intent.Router, error) {
 	n := l.Node(node)
 	if n == nil {
-		return render.Router{}, fmt.Errorf("router intent: no node %q in lab %s", node, l.Name)
+		return intent.Router{}, fmt.Errorf("router intent: no node %q in lab %s", node, l.Name)
 	}
 	if n.Role != RoleRouter {
-		return render.Router{}, fmt.Errorf("router intent: node %q is a %s, not a router", node, n.Role)
+		return intent.Router{}, fmt.Errorf("router intent: node %q is a %s, not a router", node, n.Role)
 	}
-	r := render.Router{
+	r := intent.Router{
 		Name:         n.Name,
 		ASN:          n.ASN,
 		RouterID:     n.RouterID,
@@ -30,7 +30,7 @@ func (l *Lab) RouterIntent(node string) (render.Router, error) {
 	}
 	for _, ifc := range n.Interfaces {
 		link := l.link(ifc.Link)
-		r.Interfaces = append(r.Interfaces, render.Interface{
+		r.Interfaces = append(r.Interfaces, intent.Interface{
 			Name: ifc.Name, Addresses: slices.Clone(ifc.Addresses),
 			Description: fmt.Sprintf("%s link %s to %s", link.Kind, link.Name, strings.Join(others(link, n.Name), ", ")),
 		})
@@ -65,15 +65,15 @@ func others(link LabLink, self string) []string {
 }
 
 // neighbor is session s seen from router self.
-func (l *Lab) neighbor(s Session, self string) render.Neighbor {
+func (l *Lab) neighbor(s Session, self string) intent.Neighbor {
 	peer := s.B
 	if s.B.Node == self {
 		peer = s.A
 	}
-	nb := render.Neighbor{
+	nb := intent.Neighbor{
 		Address:         peer.Address,
 		ASN:             peer.ASN,
-		Role:            render.RoleRouter,
+		Role:            intent.RoleRouter,
 		Description:     fmt.Sprintf("%s %s", s.Kind, peer.Node),
 		Password:        s.Password,
 		HoldTime:        s.HoldTime,
@@ -85,10 +85,10 @@ func (l *Lab) neighbor(s Session, self string) render.Neighbor {
 		NextHopSelf: s.Kind == SessionIBGP,
 	}
 	if s.Kind == SessionSpeaker {
-		nb.Role = render.RoleSpeaker
+		nb.Role = intent.RoleSpeaker
 	}
 	if p, ok := l.BFDProfiles[s.BFD]; ok && s.BFD != "" {
-		nb.BFD = &render.BFD{
+		nb.BFD = &intent.BFD{
 			Profile: s.BFD, ReceiveInterval: p.ReceiveInterval, TransmitInterval: p.TransmitInterval,
 			DetectMultiplier: p.DetectMultiplier, Passive: p.Passive,
 		}
@@ -97,14 +97,14 @@ func (l *Lab) neighbor(s Session, self string) render.Neighbor {
 }
 
 // speakerPolicy accepts the VIP ranges and nothing else, with the router's community actions.
-func (l *Lab) speakerPolicy(p *Policy) render.Policy {
-	var out render.Policy
+func (l *Lab) speakerPolicy(p *Policy) intent.Policy {
+	var out intent.Policy
 	for _, v := range l.VIPs {
-		out.Accept = append(out.Accept, render.PrefixRange{Prefix: v, Le: v.Addr().BitLen()})
+		out.Accept = append(out.Accept, intent.PrefixRange{Prefix: v, Le: v.Addr().BitLen()})
 	}
 	if p != nil {
 		for _, c := range p.Communities {
-			out.CommunityActions = append(out.CommunityActions, render.CommunityAction{Community: c.Community, LocalPref: c.LocalPref})
+			out.CommunityActions = append(out.CommunityActions, intent.CommunityAction{Community: c.Community, LocalPref: c.LocalPref})
 		}
 		out.DefaultLocalPref = p.DefaultLocalPref
 	}

@@ -171,6 +171,9 @@ func (l *Lab) SessionsOf(node string) []Session {
 type Capabilities struct {
 	// Backend names the backend in messages ("netns", "clab").
 	Backend string
+	// Known are the router kinds bgplb knows (the kind registry's names): a node of
+	// another kind is an unknown kind, not one this backend cannot run.
+	Known []string
 	// Kinds are the router kinds it can run (emulated ones included).
 	Kinds []string
 	IPv6  bool
@@ -185,6 +188,7 @@ type Capabilities struct {
 
 // AllCapabilities accepts everything the model can express; for tests and for checking a
 // topology without a backend in mind.
-func AllCapabilities() Capabilities {
-	return Capabilities{Backend: "any", Kinds: slices.Clone(RouterKinds), IPv6: true, BFD: true, Bridges: true, MD5: true, GTSM: true}
+// known are the router kinds (the kind registry's names).
+func AllCapabilities(known []string) Capabilities {
+	return Capabilities{Backend: "any", Known: slices.Clone(known), Kinds: slices.Clone(known), IPv6: true, BFD: true, Bridges: true, MD5: true, GTSM: true}
 }

@@ -93,7 +93,7 @@ links:
 
 func mustResolve(t *testing.T, y string) *Lab {
 	t.Helper()
-	lab, err := Resolve(parseOrFail(t, y), AllCapabilities())
+	lab, err := Resolve(parseOrFail(t, y), AllCapabilities(testKinds))
 	if err != nil {
 		t.Fatal(err)
 	}

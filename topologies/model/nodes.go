@@ -23,7 +23,7 @@ func (r *resolver) resolveNodes() {
 			r.f.add(obj, "name", "duplicate node name", "rename one of the nodes")
 			continue
 		}
-		s := t.effective(n, &r.f)
+		s := t.effective(n, r.caps, &r.f)
 		r.settings[n.Name] = s
 		ln := LabNode{Name: n.Name, Role: s.Role, Kind: s.Kind, Site: s.Site, Group: n.Group, Loopbacks: slices.Clone(n.Loopback)}
 		if s.Site != "" {
@@ -44,7 +44,7 @@ func (r *resolver) resolveNodes() {
 			}
 			ln.Policy = s.Policy
 			r.checkPolicy(obj, s.Policy)
-			if isRouterKind(s.Kind) && !slices.Contains(r.caps.Kinds, s.Kind) {
+			if r.caps.isRouterKind(s.Kind) && !slices.Contains(r.caps.Kinds, s.Kind) {
 				r.f.add(obj, "kind", fmt.Sprintf("kind %q cannot run on the %s backend (it runs: %s)", s.Kind, r.caps.Backend, strings.Join(r.caps.Kinds, ", ")),
 					"use a backend that runs it (kind "+s.Kind+" needs containerlab: --backend clab) or change the kind")
 			}

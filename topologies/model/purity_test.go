@@ -14,7 +14,7 @@ import (
 func TestImportsArePure(t *testing.T) {
 	files, _ := filepath.Glob("*.go")
 	allowed := []string{"k8s.io/apimachinery/", "k8s.io/api/core/", "sigs.k8s.io/yaml",
-		"github.com/bgplb/bgplb/api/", "github.com/bgplb/bgplb/topologies/render"}
+		"github.com/bgplb/bgplb/api/", "github.com/bgplb/bgplb/topologies/intent"}
 	banned := map[string]bool{"os": true, "os/exec": true, "net": true, "syscall": true, "io/ioutil": true, "log": true}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {

@@ -74,8 +74,8 @@ func (r *resolver) checkTop() {
 		r.f.add("topology", "nodes", "no nodes", "add at least one router and one k8s-node")
 	}
 	for _, k := range slices.Sorted(maps.Keys(t.Kinds)) {
-		if !slices.Contains(ValidKinds(), k) {
-			r.f.add("kinds", k, fmt.Sprintf("unknown kind %q", k), "use one of: "+strings.Join(ValidKinds(), ", "))
+		if !slices.Contains(ValidKinds(r.caps), k) {
+			r.f.add("kinds", k, fmt.Sprintf("unknown kind %q", k), "use one of: "+strings.Join(ValidKinds(r.caps), ", "))
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(t.BFDProfiles)) {

@@ -14,15 +14,16 @@ const (
 	DefaultRouterKind        = "frr"
 )
 
-// ValidKinds lists every kind a node may have: the router kinds and the other roles' names.
-func ValidKinds() []string {
-	out := slices.Clone(RouterKinds)
+// ValidKinds lists every kind a node may have: the router kinds the registry knows
+// (Capabilities.Known) and the other roles' names.
+func ValidKinds(caps Capabilities) []string {
+	out := slices.Clone(caps.Known)
 	out = append(out, string(RoleBridge), string(RoleClient), string(RoleK8sNode))
 	slices.Sort(out)
 	return out
 }
 
-func isRouterKind(k string) bool { return slices.Contains(RouterKinds, k) }
+func (c Capabilities) isRouterKind(k string) bool { return slices.Contains(c.Known, k) }
 
 // over returns base with every field that top sets replacing base's: top is the more
 // specific level. Labels merge per key; session blocks merge per field.
@@ -93,7 +94,7 @@ func overSession(base, top *SessionSettings) *SessionSettings {
 // effective computes a node's settings: node > group > kind > defaults, with the kind and
 // role decided first because the kind level depends on them. It reports unknown groups,
 // kinds and roles, and role/kind mismatches.
-func (t *Topology) effective(n Node, f *findings) Settings {
+func (t *Topology) effective(n Node, caps Capabilities, f *findings) Settings {
 	obj := "node " + n.Name
 	var group Settings
 	if n.Group != "" {
@@ -106,7 +107,7 @@ func (t *Topology) effective(n Node, f *findings) Settings {
 	pre := over(over(t.Defaults, group), n.Settings)
 	kind, role := pre.Kind, pre.Role
 	if role == "" && kind == "" {
-		f.add(obj, "role", "no role or kind", "set role: router|k8s-node|client|bridge or a kind ("+strings.Join(ValidKinds(), ", ")+")")
+		f.add(obj, "role", "no role or kind", "set role: router|k8s-node|client|bridge or a kind ("+strings.Join(ValidKinds(caps), ", ")+")")
 		return pre
 	}
 	if kind == "" {
@@ -115,20 +116,20 @@ func (t *Topology) effective(n Node, f *findings) Settings {
 			kind = DefaultRouterKind
 		}
 	}
-	if !slices.Contains(ValidKinds(), kind) {
-		f.add(obj, "kind", fmt.Sprintf("unknown kind %q", kind), "use one of: "+strings.Join(ValidKinds(), ", "))
+	if !slices.Contains(ValidKinds(caps), kind) {
+		f.add(obj, "kind", fmt.Sprintf("unknown kind %q", kind), "use one of: "+strings.Join(ValidKinds(caps), ", "))
 		return pre
 	}
 	if role == "" {
 		role = Role(kind)
-		if isRouterKind(kind) {
+		if caps.isRouterKind(kind) {
 			role = RoleRouter
 		}
 	}
 	switch {
-	case role == RoleRouter && !isRouterKind(kind),
+	case role == RoleRouter && !caps.isRouterKind(kind),
 		role != RoleRouter && kind != string(role):
-		f.add(obj, "kind", fmt.Sprintf("kind %q does not fit role %q", kind, role), "routers take a router kind ("+strings.Join(RouterKinds, ", ")+"); other roles take their own name as kind or none")
+		f.add(obj, "kind", fmt.Sprintf("kind %q does not fit role %q", kind, role), "routers take a router kind ("+strings.Join(caps.Known, ", ")+"); other roles take their own name as kind or none")
 	}
 	s := over(over(over(t.Defaults, t.Kinds[kind]), group), n.Settings)
 	s.Kind, s.Role = kind, role

@@ -83,14 +83,11 @@ type Role string
 
 // The node roles.
 const (
-	RoleRouter  Role = "router"   // runs a routing daemon (kind frr, bird, gobgp, vyos, ceos)
+	RoleRouter  Role = "router"   // runs a routing daemon (a router kind of the registry)
 	RoleK8sNode Role = "k8s-node" // a Kubernetes node running our speaker
 	RoleClient  Role = "client"   // a traffic source
 	RoleBridge  Role = "bridge"   // a LAN: every link to it joins one Linux bridge
 )
-
-// RouterKinds are the kinds a router may have.
-var RouterKinds = []string{"bird", "ceos", "frr", "gobgp", "vyos"}
 
 // Settings are the inheritable fields of a node; see the package comment for precedence.
 type Settings struct {

@@ -50,15 +50,15 @@ var vcases = []vcase{
 	{name: "pools overlap", old: "vip: [198.18.0.0/24]", bad: "vip: [198.51.100.0/25]",
 		object: "pools", field: "vip", problem: "overlaps 198.51.100.0/24 of pool p2p"},
 	{name: "kind the backend cannot run", old: "{name: r2, kind: frr,", bad: "{name: r2, kind: ceos,",
-		caps:   Capabilities{Backend: "netns", Kinds: []string{"bird", "frr", "gobgp", "vyos"}, IPv6: true, BFD: true, Bridges: true, MD5: true, GTSM: true},
+		caps:   Capabilities{Backend: "netns", Known: testKinds, Kinds: []string{"bird", "frr", "gobgp", "vyos"}, IPv6: true, BFD: true, Bridges: true, MD5: true, GTSM: true},
 		object: "node r2", field: "kind", problem: `kind "ceos" cannot run on the netns backend`},
 	{name: "BFD the backend lacks", old: "speakers: {bfd: p, holdTime: 9s}", good: "speakers: {holdTime: 9s}",
-		caps:   Capabilities{Backend: "mini", Kinds: RouterKinds, Bridges: true, MD5: true},
+		caps:   Capabilities{Backend: "mini", Known: testKinds, Kinds: testKinds, Bridges: true, MD5: true},
 		object: "session r1-n1", field: "bfd", problem: "the mini backend does not support it"},
 	{name: "MD5 the backend lacks", old: "routers: {password: s1}}\n  - {name: r2, kind: frr, asn: 64514, routers: {password: s1}}", good: "}\n  - {name: r2, kind: frr, asn: 64514}",
-		caps:   Capabilities{Backend: "mini", Kinds: RouterKinds, Bridges: true, BFD: true},
+		caps:   Capabilities{Backend: "mini", Known: testKinds, Kinds: testKinds, Bridges: true, BFD: true},
 		object: "session r1-r2", field: "password", problem: "does not support it"},
-	{name: "IPv6 the backend lacks", old: "pools: {", bad: "pools: {ipv6: true, ", caps: Capabilities{Backend: "mini", Kinds: RouterKinds, Bridges: true, BFD: true, MD5: true},
+	{name: "IPv6 the backend lacks", old: "pools: {", bad: "pools: {ipv6: true, ", caps: Capabilities{Backend: "mini", Known: testKinds, Kinds: testKinds, Bridges: true, BFD: true, MD5: true},
 		object: "pools", field: "ipv6", problem: "has no IPv6"},
 	{name: "unknown BFD profile", old: "{bfd: p,", bad: "{bfd: q,",
 		object: "node r1 speakers", field: "bfd", problem: `unknown BFD profile "q"`},
@@ -95,7 +95,7 @@ func parseOrFail(t *testing.T, y string) *Topology {
 }
 
 func TestValidateEachFindingBothWays(t *testing.T) {
-	if err := Validate(parseOrFail(t, base), AllCapabilities()); err != nil {
+	if err := Validate(parseOrFail(t, base), AllCapabilities(testKinds)); err != nil {
 		t.Fatalf("base topology must be valid: %v", err)
 	}
 	for _, c := range vcases {
@@ -105,7 +105,7 @@ func TestValidateEachFindingBothWays(t *testing.T) {
 			}
 			caps := c.caps
 			if caps.Backend == "" {
-				caps = AllCapabilities()
+				caps = AllCapabilities(testKinds)
 			}
 			good := c.good
 			if good == "" {
@@ -144,8 +144,8 @@ func TestValidateEachFindingBothWays(t *testing.T) {
 }
 
 func TestUnknownKindListsValidKinds(t *testing.T) {
-	err := Validate(parseOrFail(t, strings.Replace(base, "kind: frr,", "kind: juniper,", 1)), AllCapabilities())
-	if err == nil || !strings.Contains(err.Error(), "bird, bridge, ceos, client, frr, gobgp, k8s-node, vyos") {
+	err := Validate(parseOrFail(t, strings.Replace(base, "kind: frr,", "kind: juniper,", 1)), AllCapabilities(testKinds))
+	if err == nil || !strings.Contains(err.Error(), "bird, bridge, ceos, client, frr, gobgp, iosxe, k8s-node, openbgpd, vyos") {
 		t.Errorf("want the valid kinds listed, got %v", err)
 	}
 }
@@ -159,7 +159,7 @@ func TestValidateReportsEveryFindingAtOnce(t *testing.T) {
 		}
 		y = strings.Replace(y, c.old, c.bad, 1)
 	}
-	err := Validate(parseOrFail(t, y), AllCapabilities())
+	err := Validate(parseOrFail(t, y), AllCapabilities(testKinds))
 	fs := Findings(err)
 	want := []string{`unknown kind "juniper"`, "duplicate node name", `unknown node "r9"`, "outside the documentation ranges", `unknown site "dc9"`}
 	for _, w := range want {

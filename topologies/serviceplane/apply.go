@@ -1,6 +1,8 @@
 package serviceplane
 
 import (
+	"github.com/bgplb/bgplb/topologies/command"
+
 	"context"
 	"errors"
 	"fmt"
@@ -81,7 +83,7 @@ func (sp *ServicePlane) applyLocal(ctx context.Context, want State) error {
 		sp.log.Info("listener closed", "node", l.Node, "address", hostPort(l))
 	}
 	for _, b := range plan.DelBindings {
-		_, err := sp.run.Run(ctx, "ip", "-n", b.Namespace, "addr", "del", prefix(b), "dev", "lo")
+		_, err := sp.run.Run(ctx, command.New("ip", "-n", b.Namespace, "addr", "del", prefix(b), "dev", "lo"))
 		if err != nil && !strings.Contains(err.Error(), "Cannot assign requested address") {
 			errs = append(errs, fmt.Errorf("remove %s from lo in %s: %w", prefix(b), b.Namespace, err))
 			continue
@@ -94,7 +96,7 @@ func (sp *ServicePlane) applyLocal(ctx context.Context, want State) error {
 		if b.IP.Is6() {
 			args = append(args, "nodad") // bind at once; lo has no neighbours to clash with
 		}
-		if _, err := sp.run.Run(ctx, "ip", args...); err != nil {
+		if _, err := sp.run.Run(ctx, command.New("ip", args...)); err != nil {
 			errs = append(errs, fmt.Errorf("add %s to lo in %s: %w", prefix(b), b.Namespace, err))
 			continue
 		}

@@ -1,6 +1,8 @@
 package serviceplane
 
 import (
+	"github.com/bgplb/bgplb/topologies/command"
+
 	"context"
 	"errors"
 	"io"
@@ -19,8 +21,8 @@ type recorder struct {
 	fail string
 }
 
-func (r *recorder) Run(_ context.Context, name string, args ...string) ([]byte, error) {
-	c := name + " " + strings.Join(args, " ")
+func (r *recorder) Run(_ context.Context, cmd command.Cmd) ([]byte, error) {
+	c := cmd.String()
 	r.cmds = append(r.cmds, c)
 	if r.fail != "" && strings.Contains(c, r.fail) {
 		return nil, errors.New("exit status 2: RTNETLINK answers: Operation not permitted")
@@ -85,7 +87,7 @@ func TestApplyLocalRunsIPCommandsAndKeepsTrueState(t *testing.T) {
 // goneRunner answers like `ip addr del` of an address that is not there.
 type goneRunner struct{ *recorder }
 
-func (g *goneRunner) Run(ctx context.Context, name string, args ...string) ([]byte, error) {
-	g.recorder.Run(ctx, name, args...)
+func (g *goneRunner) Run(ctx context.Context, cmd command.Cmd) ([]byte, error) {
+	g.recorder.Run(ctx, cmd)
 	return nil, errors.New("exit status 2: RTNETLINK answers: Cannot assign requested address")
 }

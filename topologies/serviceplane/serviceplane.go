@@ -1,6 +1,8 @@
 package serviceplane
 
 import (
+	"github.com/bgplb/bgplb/topologies/command"
+
 	"context"
 	"errors"
 	"fmt"
@@ -30,7 +32,7 @@ type Options struct {
 	// Addresses are the nodes' lab addresses for the EndpointSlices. A node
 	// missing here uses the InternalIP addresses of its Node object.
 	Addresses map[string][]netip.Addr
-	// Runner runs `ip`; default ExecRunner.
+	// Runner runs `ip`; default command.OS.
 	Runner Runner
 	// Logger receives progress and problems; default discards.
 	Logger *slog.Logger
@@ -102,7 +104,7 @@ func New(opts Options) (*ServicePlane, error) {
 		servers: map[Listener]*http.Server{},
 	}
 	if sp.run == nil {
-		sp.run = ExecRunner{}
+		sp.run = command.OS{}
 	}
 	if sp.log == nil {
 		sp.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -145,7 +147,7 @@ func (sp *ServicePlane) namespaces() []string {
 // it down, and with it 127.0.0.1) and opens the API forwarder there.
 func (sp *ServicePlane) startForwarders(ctx context.Context) error {
 	for _, ns := range sp.namespaces() {
-		if _, err := sp.run.Run(ctx, "ip", "-n", ns, "link", "set", "lo", "up"); err != nil {
+		if _, err := sp.run.Run(ctx, command.New("ip", "-n", ns, "link", "set", "lo", "up")); err != nil {
 			return fmt.Errorf("serviceplane: namespace %s: %w", ns, err)
 		}
 		f, err := startForwarder(ctx, ns, sp.apiAddr, sp.log)

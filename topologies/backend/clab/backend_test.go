@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"github.com/bgplb/bgplb/topologies/backend"
-	deploy "github.com/bgplb/bgplb/topologies/clab"
-	"github.com/bgplb/bgplb/topologies/render/all"
 )
 
 const checkCall = "docker info --format {{.ServerVersion}}"
@@ -86,7 +84,7 @@ func TestDownAfterHalfFinishedUp(t *testing.T) {
 	x := newLab(t, "clab-ceos-vyos")
 	br1 := x.lab.Links[1].Bridge
 	x.f.replies["ip link add name "+br1] = reply{err: errors.New("exit status 2: RTNETLINK answers: Operation not permitted")}
-	err := x.b.Up(context.Background(), x.lab, backend.UpOptions{Dir: x.dir, Renderers: all.Registry()})
+	err := x.b.Up(context.Background(), x.lab, backend.UpOptions{Dir: x.dir})
 	if err == nil || !strings.Contains(err.Error(), "lab down") {
 		t.Fatalf("Up = %v, want the bridge failure and a hint to run lab down", err)
 	}
@@ -114,8 +112,8 @@ func TestUpFailsAtOnceWithoutTools(t *testing.T) {
 	x := newLab(t, "two-dc")
 	x.f.onPath = map[string]bool{"docker": true}
 	x.f.replies["docker info"] = reply{err: errors.New("exit status 1: Cannot connect to the Docker daemon")}
-	err := x.b.Up(context.Background(), x.lab, backend.UpOptions{Dir: x.dir, Renderers: all.Registry()})
-	if !errors.Is(err, deploy.ErrMissingTools) {
+	err := x.b.Up(context.Background(), x.lab, backend.UpOptions{Dir: x.dir})
+	if !errors.Is(err, ErrMissingTools) {
 		t.Fatalf("Up = %v, want ErrMissingTools", err)
 	}
 	wantCalls(t, x.f.calls, checkCall)
@@ -127,7 +125,7 @@ func TestUpFailsAtOnceWithoutTools(t *testing.T) {
 func TestUpNeedsAnImageForBird(t *testing.T) {
 	x := newLab(t, "two-dc")
 	x.b.o.Images = nil
-	err := x.b.Up(context.Background(), x.lab, backend.UpOptions{Dir: x.dir, Renderers: all.Registry()})
+	err := x.b.Up(context.Background(), x.lab, backend.UpOptions{Dir: x.dir})
 	if err == nil || !strings.Contains(err.Error(), "router r3: kind bird has no default container image") {
 		t.Errorf("Up = %v, want r3 named with a hint to set its image", err)
 	}
@@ -145,7 +143,7 @@ func TestCapabilitiesWithRealTools(t *testing.T) {
 		t.Skipf("Docker, containerlab and kind are all usable here (caps %+v): nothing missing to report", caps)
 	}
 	t.Logf("Capabilities failed in %v: %v", took, err)
-	if !errors.Is(err, deploy.ErrMissingTools) {
+	if !errors.Is(err, ErrMissingTools) {
 		t.Errorf("error does not wrap ErrMissingTools: %v", err)
 	}
 	if took > 5*time.Second {
@@ -167,7 +165,7 @@ func TestCapabilities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if caps.Backend != "clab" || strings.Join(caps.Kinds, ",") != "bird,ceos,frr,gobgp,vyos" ||
+	if caps.Backend != "clab" || strings.Join(caps.Kinds, ",") != "bird,ceos,frr,gobgp,iosxe,openbgpd,vyos" ||
 		!caps.IPv6 || !caps.BFD || !caps.Bridges || !caps.MD5 || !caps.GTSM {
 		t.Errorf("caps = %+v", caps)
 	}

@@ -1,9 +1,10 @@
 // Package clab is the containerlab + kind lab backend: it converts a resolved lab into
 // a containerlab topology (routers in containers configured by their NATIVE renderers,
 // clients as Linux containers, k8s nodes as the nodes of a kind cluster wired in with
-// ext-container) and a kind cluster config, and hands them to the deployer in
-// topologies/clab, which writes them under <Dir>/clab/ and runs kind, containerlab and
-// docker through an injected Runner.
+// ext-container) and a kind cluster config, and hands them to its deployer, which
+// writes them under <Dir>/clab/ and runs kind, containerlab and docker through an
+// injected Runner. The package owns everything containerlab: the topology file
+// (topology*.go), the kind cluster config (kindcluster.go), deployment (deploy*.go).
 //
 // It needs Docker, containerlab and kind, so it runs on users' machines. Capabilities
 // fails at once with what is missing; the lab's own machines test it through a
@@ -11,6 +12,8 @@
 package clab
 
 import (
+	"github.com/bgplb/bgplb/topologies/command"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,7 +26,9 @@ import (
 	"time"
 
 	"github.com/bgplb/bgplb/topologies/backend"
-	deploy "github.com/bgplb/bgplb/topologies/clab"
+
+	"github.com/bgplb/bgplb/topologies/kind"
+	"github.com/bgplb/bgplb/topologies/kinds"
 	"github.com/bgplb/bgplb/topologies/model"
 )
 
@@ -31,10 +36,12 @@ import (
 type Options struct {
 	// Root is where labs live when Up was not given a Dir: <Root>/<lab>. Default out/lab.
 	Root string
-	// Runner runs docker, containerlab, kind and ip. Default deploy.OSRunner.
-	Runner deploy.Runner
+	// Runner runs docker, containerlab, kind and ip. Default OSRunner.
+	Runner Runner
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Kinds is the kind registry: each router kind's container. Default kinds.Registry().
+	Kinds *kind.Registry
 	// Images overrides container images by router kind ("frr", "bird", "gobgp", "vyos",
 	// "ceos"), "client" and "k8s-node" (the kind node image). bird and gobgp have no
 	// published image, so a lab with those kinds needs one here.
@@ -60,7 +67,7 @@ func New(o Options) *Backend {
 		o.Root = filepath.Join("out", "lab")
 	}
 	if o.Runner == nil {
-		o.Runner = deploy.OSRunner{}
+		o.Runner = command.OS{}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -68,14 +75,14 @@ func New(o Options) *Backend {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Kinds == nil {
+		o.Kinds = kinds.Registry()
+	}
 	return &Backend{o: o, dirs: map[string]string{}}
 }
 
 // Name is "clab".
 func (b *Backend) Name() string { return "clab" }
-
-// Kinds are the router kinds this backend runs natively, each with its own NOS.
-var Kinds = []string{"bird", "ceos", "frr", "gobgp", "vyos"}
 
 // Capabilities checks that Docker, containerlab and kind are usable, then reports what
 // real NOS containers can do: every kind natively, IPv6, BFD, bridges, MD5 and GTSM.
@@ -87,7 +94,8 @@ func (b *Backend) Capabilities(ctx context.Context) (model.Capabilities, error) 
 	if err := d.Check(ctx); err != nil {
 		return model.Capabilities{}, err
 	}
-	return model.Capabilities{Backend: "clab", Kinds: append([]string(nil), Kinds...),
+	names := b.o.Kinds.RouterNames()
+	return model.Capabilities{Backend: "clab", Known: names, Kinds: names,
 		IPv6: true, BFD: true, Bridges: true, MD5: true, GTSM: true}, nil
 }
 
@@ -103,8 +111,8 @@ func (b *Backend) dir(lab string) string {
 
 // deployer returns the deployer of the lab whose working directory is dir: its files
 // live in dir/clab.
-func (b *Backend) deployer(dir string) (*deploy.Deployer, error) {
-	return deploy.New(b.o.Runner, b.o.Logger, filepath.Join(dir, "clab"))
+func (b *Backend) deployer(dir string) (*Deployer, error) {
+	return NewDeployer(b.o.Runner, b.o.Logger, filepath.Join(dir, "clab"))
 }
 
 // stateFile sits beside the deployer's directory, not in it: the deployer's Down removes

@@ -74,7 +74,7 @@ func (b *Backend) Inspect(ctx context.Context, lab string) (*backend.State, erro
 				cstate = "missing"
 			}
 		}
-		ns := backend.NodeState{Name: n.Name, Role: n.Role, Kind: n.Kind, Namespace: c, Addresses: addresses(n)}
+		ns := backend.NodeState{Name: n.Name, Role: n.Role, Kind: n.Kind, RunsAs: runsAs(n), Namespace: c, Addresses: addresses(n)}
 		running := cstate == "running" || cstate == "paused"
 		ns.Processes = append(ns.Processes, backend.ProcessState{Name: "container", Running: running, Frozen: cstate == "paused"})
 		for _, p := range s.Processes {
@@ -174,4 +174,12 @@ func removeProc(ps []proc, node, name string) []proc {
 		}
 	}
 	return out
+}
+
+// runsAs is the kind that runs a node here: every router runs its own NOS.
+func runsAs(n model.LabNode) string {
+	if n.Role == model.RoleRouter {
+		return n.Kind
+	}
+	return ""
 }

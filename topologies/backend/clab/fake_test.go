@@ -1,6 +1,8 @@
 package clab
 
 import (
+	"github.com/bgplb/bgplb/topologies/command"
+
 	"context"
 	"fmt"
 	"io"
@@ -13,7 +15,6 @@ import (
 	"github.com/bgplb/bgplb/topologies"
 	"github.com/bgplb/bgplb/topologies/backend"
 	"github.com/bgplb/bgplb/topologies/model"
-	"github.com/bgplb/bgplb/topologies/render/all"
 )
 
 // fakeRunner records every command and answers from a script keyed by command-line
@@ -37,8 +38,8 @@ func newFake(onPath ...string) *fakeRunner {
 	return f
 }
 
-func (f *fakeRunner) Run(_ context.Context, name string, args ...string) ([]byte, error) {
-	line := strings.Join(append([]string{name}, args...), " ")
+func (f *fakeRunner) Run(_ context.Context, c command.Cmd) ([]byte, error) {
+	line := c.String()
 	f.calls = append(f.calls, line)
 	best := ""
 	for prefix := range f.replies {
@@ -101,7 +102,7 @@ func newLab(t *testing.T, topology string) *labFixture {
 
 func (x *labFixture) up(t *testing.T) {
 	t.Helper()
-	if err := x.b.Up(context.Background(), x.lab, backend.UpOptions{Dir: x.dir, Renderers: all.Registry()}); err != nil {
+	if err := x.b.Up(context.Background(), x.lab, backend.UpOptions{Dir: x.dir}); err != nil {
 		t.Fatal(err)
 	}
 }

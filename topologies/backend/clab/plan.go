@@ -6,17 +6,14 @@ import (
 	"path"
 	"strings"
 
-	deploy "github.com/bgplb/bgplb/topologies/clab"
+	"github.com/bgplb/bgplb/topologies/kind"
 	"github.com/bgplb/bgplb/topologies/model"
-	"github.com/bgplb/bgplb/topologies/render"
-	rclab "github.com/bgplb/bgplb/topologies/render/clab"
-	rkind "github.com/bgplb/bgplb/topologies/render/kind"
 )
 
 // plan is a lab converted for containerlab and kind: the deployer's input, where each
 // node runs, and the host bridges to create first.
 type plan struct {
-	Deploy     deploy.Lab
+	Deploy     Deployment
 	Containers map[string]string
 	Bridges    []string
 }
@@ -30,27 +27,28 @@ func kindConfig(cluster string) string { return cluster + ".kind.yaml" }
 // clients as Linux containers, veth links as containerlab links, and every bridge link
 // as a containerlab bridge node with each end linked to it. Addresses of Linux and kind
 // nodes are set by exec lines; none of them gets a default route.
-func planLab(lab *model.Lab, reg *render.Registry, o Options) (plan, error) {
+func planLab(lab *model.Lab, o Options) (plan, error) {
+	reg := o.Kinds
 	p := plan{Containers: map[string]string{}}
-	cl := rclab.Lab{Name: lab.Name}
+	cl := Topology{Name: lab.Name}
 	var errs []string
 	topoName := map[string]string{} // model node -> containerlab node name
 
 	k8s := lab.NodesWithRole(model.RoleK8sNode)
-	var kindFile deploy.File
+	var kindFile DeployFile
 	if len(k8s) > 0 {
-		c := rkind.Cluster{Name: lab.Name, Nodes: []rkind.Node{{Role: rkind.RoleControlPlane, Image: o.Images["k8s-node"]}}}
+		c := KindCluster{Name: lab.Name, Nodes: []KindNode{{Role: RoleControlPlane, Image: o.Images["k8s-node"]}}}
 		for _, n := range k8s {
-			c.Nodes = append(c.Nodes, rkind.Node{Role: rkind.RoleWorker, Image: o.Images["k8s-node"], Labels: n.Labels})
+			c.Nodes = append(c.Nodes, KindNode{Role: RoleWorker, Image: o.Images["k8s-node"], Labels: n.Labels})
 		}
-		cfg, err := rkind.Render(c)
+		cfg, err := RenderKindConfig(c)
 		if err != nil {
 			return p, err
 		}
-		kindFile = deploy.File{Path: kindConfig(c.Name), Content: cfg}
+		kindFile = DeployFile{Path: kindConfig(c.Name), Content: cfg}
 		names := c.NodeNames()
-		p.Deploy.Clusters = []deploy.Cluster{{Name: c.Name, Config: kindFile.Path, Nodes: names, CreatedByContainerlab: o.ClusterByContainerlab}}
-		nodes := rclab.KindCluster(c.Name, kindFile.Path, len(k8s), o.ClusterByContainerlab)
+		p.Deploy.Clusters = []DeployCluster{{Name: c.Name, Config: kindFile.Path, Nodes: names, CreatedByContainerlab: o.ClusterByContainerlab}}
+		nodes := ClusterNodes(c.Name, kindFile.Path, len(k8s), o.ClusterByContainerlab)
 		for i, n := range k8s {
 			topoName[n.Name], p.Containers[n.Name] = names[i+1], names[i+1]
 		}
@@ -70,7 +68,7 @@ func planLab(lab *model.Lab, reg *render.Registry, o Options) (plan, error) {
 	}
 
 	for _, n := range lab.Nodes {
-		var node rclab.Node
+		var node TopoNode
 		switch n.Role {
 		case model.RoleRouter:
 			rn, files, err := routerNode(lab, n, reg, o.Images[n.Kind])
@@ -81,10 +79,12 @@ func planLab(lab *model.Lab, reg *render.Registry, o Options) (plan, error) {
 			node = rn
 			p.Deploy.Files = append(p.Deploy.Files, files...)
 		case model.RoleClient:
-			node = rclab.ClientNode(n.Name)
-			if img := o.Images["client"]; img != "" {
-				node.Image = img
+			h, err := reg.Host(string(model.RoleClient))
+			if err != nil {
+				errs = append(errs, err.Error())
+				continue
 			}
+			node = HostNode(n.Name, h, o.Images["client"])
 			node.Exec = hostExec(n, false)
 		default:
 			continue // k8s nodes above; bridge nodes became bridge links
@@ -97,12 +97,12 @@ func planLab(lab *model.Lab, reg *render.Registry, o Options) (plan, error) {
 	for _, l := range lab.Links {
 		if l.Kind == model.LinkBridge {
 			// containerlab attaches to an existing host bridge: the backend creates it.
-			cl.Nodes = append(cl.Nodes, rclab.Node{Name: l.Bridge, Kind: "bridge"})
+			cl.Nodes = append(cl.Nodes, TopoNode{Name: l.Bridge, Kind: "bridge"})
 			p.Bridges = append(p.Bridges, l.Bridge)
 			for _, e := range l.Ends {
-				cl.Links = append(cl.Links, rclab.Link{
-					A: rclab.Endpoint{Node: topoName[e.Node], Interface: e.Interface},
-					B: rclab.Endpoint{Node: l.Bridge, Interface: e.HostName},
+				cl.Links = append(cl.Links, Link{
+					A: Endpoint{Node: topoName[e.Node], Interface: e.Interface},
+					B: Endpoint{Node: l.Bridge, Interface: e.HostName},
 				})
 			}
 			continue
@@ -111,74 +111,64 @@ func planLab(lab *model.Lab, reg *render.Registry, o Options) (plan, error) {
 			errs = append(errs, fmt.Sprintf("link %s: a veth link has %d ends, want 2", l.Name, len(l.Ends)))
 			continue
 		}
-		cl.Links = append(cl.Links, rclab.Link{
-			A: rclab.Endpoint{Node: topoName[l.Ends[0].Node], Interface: l.Ends[0].Interface},
-			B: rclab.Endpoint{Node: topoName[l.Ends[1].Node], Interface: l.Ends[1].Interface},
+		cl.Links = append(cl.Links, Link{
+			A: Endpoint{Node: topoName[l.Ends[0].Node], Interface: l.Ends[0].Interface},
+			B: Endpoint{Node: topoName[l.Ends[1].Node], Interface: l.Ends[1].Interface},
 		})
 	}
 	if len(errs) > 0 {
 		return p, fmt.Errorf("lab %s on clab: %s", lab.Name, strings.Join(errs, "; "))
 	}
-	topo, err := rclab.Render(cl)
+	topo, err := RenderTopology(cl)
 	if err != nil {
 		return p, err
 	}
 	p.Deploy.Name = lab.Name
-	p.Deploy.Topology = rclab.FileName
-	p.Deploy.Files = append([]deploy.File{{Path: rclab.FileName, Content: topo}}, p.Deploy.Files...)
+	p.Deploy.Topology = TopologyFile
+	p.Deploy.Files = append([]DeployFile{{Path: TopologyFile, Content: topo}}, p.Deploy.Files...)
 	if kindFile.Path != "" {
-		p.Deploy.Files = append(p.Deploy.Files[:1], append([]deploy.File{kindFile}, p.Deploy.Files[1:]...)...)
+		p.Deploy.Files = append(p.Deploy.Files[:1], append([]DeployFile{kindFile}, p.Deploy.Files[1:]...)...)
 	}
 	return p, nil
 }
 
-// routerNode renders router n natively and maps it to a containerlab node whose binds
-// or startup-config name the rendered files.
-func routerNode(lab *model.Lab, n model.LabNode, reg *render.Registry, image string) (rclab.Node, []deploy.File, error) {
-	intent, err := lab.RouterIntent(n.Name)
+// routerNode renders router n with its kind's own renderer and maps it to a
+// containerlab node whose binds or startup-config name the rendered files.
+func routerNode(lab *model.Lab, n model.LabNode, reg *kind.Registry, image string) (TopoNode, []DeployFile, error) {
+	in, err := lab.RouterIntent(n.Name)
 	if err != nil {
-		return rclab.Node{}, nil, err
+		return TopoNode{}, nil, err
 	}
-	rendered, err := reg.Render(n.Kind, intent)
+	k, err := reg.Router(n.Kind)
 	if err != nil {
-		return rclab.Node{}, nil, err
+		return TopoNode{}, nil, fmt.Errorf("router %s: %w", n.Name, err)
 	}
-	node, err := rclab.RouterNode(n.Name, n.Kind, image, n.Name)
+	rendered, err := k.Render(in)
 	if err != nil {
-		return rclab.Node{}, nil, err
+		return TopoNode{}, nil, err
 	}
-	var files []deploy.File
+	node, err := RouterNode(n.Name, k, image, n.Name)
+	if err != nil {
+		return TopoNode{}, nil, err
+	}
+	var files []DeployFile
 	have := map[string]bool{}
 	for _, f := range rendered {
 		p := path.Join(n.Name, f.Path)
-		files = append(files, deploy.File{Path: p, Content: f.Content})
+		files = append(files, DeployFile{Path: p, Content: f.Content})
 		have[p] = true
-	}
-	// A NOS configured from one startup file takes whatever its renderer produced (VyOS
-	// renders set commands, config.commands, where containerlab's mapping says config.boot).
-	if node.StartupConfig != "" && !have[node.StartupConfig] && len(files) == 1 {
-		node.StartupConfig = files[0].Path
 	}
 	for _, b := range node.Binds {
 		if host, _, _ := strings.Cut(b, ":"); !have[host] {
-			return rclab.Node{}, nil, fmt.Errorf("router %s: kind %s binds %s, which its renderer did not produce", n.Name, n.Kind, host)
+			return TopoNode{}, nil, fmt.Errorf("router %s: kind %s binds %s, which its renderer did not produce", n.Name, n.Kind, host)
 		}
 	}
-	switch n.Kind {
-	case "frr", "bird", "gobgp":
+	if c := k.Container(); c.Linux {
 		// Linux containers: the kernel holds the addresses (zebra reads them; BIRD and
-		// gobgpd do not set them), and BIRD and gobgpd are started here.
-		node.Exec = hostExec(n, true)
-		node.Exec = append(node.Exec, daemonExec[n.Kind]...)
+		// gobgpd do not set them); then the daemons the image does not start itself.
+		node.Exec = append(hostExec(n, true), c.Exec...)
 	}
 	return node, files, nil
-}
-
-// daemonExec starts the routing daemons images do not start by themselves; FRR's image
-// starts FRR from /etc/frr/daemons.
-var daemonExec = map[string][]string{
-	"bird":  {"mkdir -p /run/bird", "bird -c /etc/bird/bird.conf"},
-	"gobgp": {`sh -c "gobgpd -f /etc/gobgp/gobgpd.toml -t toml >/var/log/gobgpd.log 2>&1 &"`},
 }
 
 // hostExec is the ip commands giving a Linux or kind node its lab addresses (and, for

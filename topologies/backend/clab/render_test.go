@@ -2,20 +2,16 @@ package clab
 
 import (
 	"bytes"
-	"encoding/json"
 	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 	"sigs.k8s.io/yaml"
-
-	rclab "github.com/bgplb/bgplb/topologies/render/clab"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
@@ -86,7 +82,7 @@ func TestUpUsesNativeRenderers(t *testing.T) {
 	x := newLab(t, "clab-ceos-vyos")
 	x.up(t)
 	files := readTree(t, filepath.Join(x.dir, "clab"))
-	topo := string(files[rclab.FileName])
+	topo := string(files[TopologyFile])
 	for _, want := range []string{
 		"kind: arista_ceos", "startup-config: ceos1/startup-config",
 		"kind: vyosnetworks_vyos", "startup-config: vyos1/config.commands",
@@ -134,43 +130,14 @@ func TestKindConfigLoadsStrictly(t *testing.T) {
 	}
 }
 
-// loadSchema compiles containerlab's published schema, committed by topologies/render/clab
-// (its test helper is not exported), with the same one in-memory addition that package
-// makes: the VyOS kind the copy predates.
-func loadSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "render", "clab", "testdata", "clab.schema.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	kind := doc["definitions"].(map[string]any)["node-config"].(map[string]any)["properties"].(map[string]any)["kind"].(map[string]any)
-	if enum, _ := kind["enum"].([]any); !slices.Contains(enum, any(rclab.KindVyOS)) {
-		kind["enum"] = append(enum, rclab.KindVyOS)
-	}
-	const url = "https://containerlab.dev/clab.schema.json"
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource(url, doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 func TestTopologiesMatchContainerlabSchema(t *testing.T) {
-	sch := loadSchema(t)
+	sch := loadTopologySchema(t)
 	for _, topo := range []string{"clab-ceos-vyos", "two-dc"} {
 		for _, byClab := range []bool{false, true} {
 			x := newLab(t, topo)
 			x.b.o.ClusterByContainerlab = byClab
 			x.up(t)
-			raw, err := os.ReadFile(filepath.Join(x.dir, "clab", rclab.FileName))
+			raw, err := os.ReadFile(filepath.Join(x.dir, "clab", TopologyFile))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,8 @@
 package clab
 
 import (
+	"github.com/bgplb/bgplb/topologies/command"
+
 	"context"
 	"errors"
 	"fmt"
@@ -17,9 +19,6 @@ import (
 // bridge links and hands the rest to the deployer (kind cluster, containerlab deploy).
 // On error the state stays for Down.
 func (b *Backend) Up(ctx context.Context, lab *model.Lab, opts backend.UpOptions) error {
-	if opts.Renderers == nil {
-		return fmt.Errorf("lab %s up: UpOptions.Renderers is required", lab.Name)
-	}
 	dir := opts.Dir
 	if dir == "" {
 		dir = filepath.Join(b.o.Root, lab.Name)
@@ -34,7 +33,7 @@ func (b *Backend) Up(ctx context.Context, lab *model.Lab, opts backend.UpOptions
 		}
 	}
 
-	p, err := planLab(lab, opts.Renderers, b.o)
+	p, err := planLab(lab, b.o)
 	if err != nil {
 		return err
 	}
@@ -115,7 +114,7 @@ func (b *Backend) cmd(ctx context.Context, name string, args ...string) error {
 }
 
 func (b *Backend) out(ctx context.Context, name string, args ...string) ([]byte, error) {
-	out, err := b.o.Runner.Run(ctx, name, args...)
+	out, err := b.o.Runner.Run(ctx, command.New(name, args...))
 	if err != nil {
 		return out, fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
 	}

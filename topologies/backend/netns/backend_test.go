@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/bgplb/bgplb/topologies/backend"
+	"github.com/bgplb/bgplb/topologies/kinds"
 	"github.com/bgplb/bgplb/topologies/model"
-	"github.com/bgplb/bgplb/topologies/render/all"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -42,7 +42,7 @@ func resolve(t *testing.T, yaml string) *model.Lab {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lab, err := model.Resolve(top, model.AllCapabilities())
+	lab, err := model.Resolve(top, model.AllCapabilities(kinds.Registry().RouterNames()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func resolve(t *testing.T, yaml string) *model.Lab {
 
 // scriptFRR makes the recorder answer FRR's readiness check.
 func scriptFRR(rec *recorder) {
-	rec.on("vtysh -N", "zebra staticd bgpd bfdd\n", nil)
+	rec.onInNamespace("vtysh -N", "zebra staticd bgpd bfdd\n", nil)
 }
 
 // golden compares got with testdata/name, rewriting it under -update.
@@ -84,7 +84,7 @@ func TestUpCommandPlan(t *testing.T) {
 	b, root := testBackend(t, rec)
 	lab := resolve(t, smallTopology)
 	var steps []string
-	err := b.Up(context.Background(), lab, backend.UpOptions{Renderers: all.Registry(), Progress: func(s string) { steps = append(steps, s) }})
+	err := b.Up(context.Background(), lab, backend.UpOptions{Progress: func(s string) { steps = append(steps, s) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestUpCommandPlan(t *testing.T) {
 			last = i + 1
 		}
 	}
-	key := func(c string) string { return strings.Join(strings.Fields(c)[:3], " ") }
+	key := func(c string) string { return strings.Join(strings.Fields(c)[:4], " ") } // ip netns exec NS
 	slices.SortStableFunc(cmds[last:], func(a, b string) int { return strings.Compare(key(a), key(b)) })
 	plan := strings.ReplaceAll(strings.Join(cmds, "\n")+"\n", root, "<ROOT>")
 	golden(t, "up-small.plan", plan)
@@ -105,12 +105,12 @@ func TestUpCommandPlan(t *testing.T) {
 		t.Error("no progress reported")
 	}
 	// FRR's pathspace dirs exist with the rendered config; BIRD's config is written.
-	for _, f := range []string{"etc-frr/" + lab.Tag + "-r1/frr.conf", "etc-frr/" + lab.Tag + "-r1/vtysh.conf", "labs/small/r2/bird/bird.conf", "labs/small/state.json"} {
+	for _, f := range []string{"etc/frr/" + lab.Tag + "-r1/frr.conf", "etc/frr/" + lab.Tag + "-r1/vtysh.conf", "labs/small/r2/bird/bird.conf", "labs/small/state.json"} {
 		if _, err := os.Stat(filepath.Join(root, f)); err != nil {
 			t.Errorf("Up did not write %s: %v", f, err)
 		}
 	}
-	if err := b.Up(context.Background(), lab, backend.UpOptions{Renderers: all.Registry()}); err == nil || !strings.Contains(err.Error(), "already up") {
+	if err := b.Up(context.Background(), lab, backend.UpOptions{}); err == nil || !strings.Contains(err.Error(), "already up") {
 		t.Errorf("second Up: %v, want 'already up'", err)
 	}
 }
@@ -128,7 +128,7 @@ func TestNoDefaultRoute(t *testing.T) {
 		if err != nil {
 			continue // not ours to judge; the model's tests do
 		}
-		lab, err := model.Resolve(top, model.AllCapabilities())
+		lab, err := model.Resolve(top, model.AllCapabilities(kinds.Registry().RouterNames()))
 		if err != nil {
 			continue
 		}
@@ -165,7 +165,7 @@ func TestNamesFit(t *testing.T) {
 			if err != nil {
 				continue
 			}
-			if lab, err = model.Resolve(top, model.AllCapabilities()); err != nil {
+			if lab, err = model.Resolve(top, model.AllCapabilities(kinds.Registry().RouterNames())); err != nil {
 				continue
 			}
 		}
@@ -206,7 +206,7 @@ func TestDownAfterHalfFinishedUp(t *testing.T) {
 		}
 		return nil
 	}}
-	err := b.Up(context.Background(), lab, backend.UpOptions{Renderers: all.Registry()})
+	err := b.Up(context.Background(), lab, backend.UpOptions{})
 	if !errors.Is(err, failLinks) {
 		t.Fatalf("Up: %v, want the links error", err)
 	}
@@ -218,7 +218,7 @@ func TestDownAfterHalfFinishedUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "down-half.plan", strings.ReplaceAll(strings.Join(rec.commands()[before:], "\n")+"\n", root, "<ROOT>"))
-	for _, gone := range []string{"etc-frr/" + lab.Tag + "-r1", "run-frr/" + lab.Tag + "-r1", "labs/small/state.json"} {
+	for _, gone := range []string{"etc/frr/" + lab.Tag + "-r1", "run/frr/" + lab.Tag + "-r1", "labs/small/state.json"} {
 		if _, err := os.Stat(filepath.Join(root, gone)); err == nil {
 			t.Errorf("%s left after Down", gone)
 		}
@@ -242,7 +242,7 @@ func TestDownWithoutStateFile(t *testing.T) {
 	rec.on("ip netns list", tag+"-r1 (id: 0)\nother-r1\n", nil)
 	rec.on("ip netns pids "+tag+"-r1", "4242\n", nil)
 	rec.on("ip -o link show", "1: lo: <LOOPBACK>\n2: eth0: <UP>\n7: v"+tag+"-0-1@if3: <UP>\n8: b"+tag+"-0: <UP>\n9: bdeadbe-0: <UP>\n", nil)
-	for _, d := range []string{"etc-frr/" + tag + "-r1", "run-frr/" + tag + "-r1", "etc-frr/other-r1"} {
+	for _, d := range []string{"etc/frr/" + tag + "-r1", "run/frr/" + tag + "-r1", "etc/frr/other-r1"} {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -257,10 +257,10 @@ func TestDownWithoutStateFile(t *testing.T) {
 	if _, ok := rec.live[4242]; ok {
 		t.Error("Down left the lab's process running")
 	}
-	if _, err := os.Stat(filepath.Join(root, "etc-frr/other-r1")); err != nil {
+	if _, err := os.Stat(filepath.Join(root, "etc/frr/other-r1")); err != nil {
 		t.Error("Down removed another instance's FRR dir")
 	}
-	if _, err := os.Stat(filepath.Join(root, "etc-frr", tag+"-r1")); err == nil {
+	if _, err := os.Stat(filepath.Join(root, "etc/frr", tag+"-r1")); err == nil {
 		t.Error("Down left the lab's FRR dir")
 	}
 }
@@ -287,7 +287,7 @@ func TestUpRefusesALabUpElsewhere(t *testing.T) {
 	lab := resolve(t, smallTopology)
 	b, root := testBackend(t, rec)
 	rec.on("ip netns list", lab.Tag+"-r1 (id: 1)\nunrelated\n", nil)
-	err := b.Up(context.Background(), lab, backend.UpOptions{Renderers: all.Registry()})
+	err := b.Up(context.Background(), lab, backend.UpOptions{})
 	if !errors.Is(err, backend.ErrAlreadyUp) || !strings.Contains(err.Error(), lab.Tag+"-r1") {
 		t.Fatalf("Up: %v, want ErrAlreadyUp naming the namespace", err)
 	}

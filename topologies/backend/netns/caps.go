@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/bgplb/bgplb/topologies/kind"
 	"github.com/bgplb/bgplb/topologies/model"
 )
 
@@ -116,9 +116,11 @@ func (b *Backend) doProbe(ctx context.Context) (Probe, error) {
 	return p, nil
 }
 
-// probeDaemons maps installed daemons to router kinds. VyOS and cEOS run as FRR here.
+// probeDaemons asks each router kind's daemon what it needs and reports the kinds
+// whose programs are installed (emulated kinds with the kind that runs them). BFD is
+// there when every runnable daemon that needs extra programs for it has them.
 func (b *Backend) probeDaemons(p *Probe, miss func(string, ...any)) {
-	lacking := func(progs ...string) []string {
+	lacking := func(progs []string) []string {
 		var out []string
 		for _, prog := range progs {
 			if _, err := b.o.Runner.LookPath(prog); err != nil {
@@ -127,27 +129,35 @@ func (b *Backend) probeDaemons(p *Probe, miss func(string, ...any)) {
 		}
 		return out
 	}
-	lib := func(d string) string { return filepath.Join(b.o.FRRLibDir, d) }
-	if l := lacking(lib("zebra"), lib("bgpd"), lib("staticd"), "vtysh"); len(l) == 0 {
-		p.Caps.Kinds = append(p.Caps.Kinds, "frr", "vyos", "ceos")
-		if l := lacking(lib("bfdd")); len(l) == 0 {
-			p.Caps.BFD = true
-		} else {
-			miss("BFD: FRR's bfdd is not installed (%s)", strings.Join(l, ", "))
+	p.Caps.Known = b.o.Kinds.RouterNames()
+	bfd, bfdMissing := false, false
+	for _, name := range p.Caps.Known {
+		run, err := b.o.Kinds.RunsAs(name)
+		if err != nil {
+			miss("kind %s: %v", name, err)
+			continue
 		}
-	} else {
-		miss("kinds frr, vyos and ceos (vyos and ceos run as FRR here; or use the clab backend): missing %s (apt-get install frr)", strings.Join(l, ", "))
-		miss("BFD: FRR's bfdd is not installed")
+		d := run.Local().Daemon
+		if l := lacking(d.Needs(b.o.Env)); len(l) > 0 {
+			how := d.Install()
+			if run.Name() != name {
+				how = fmt.Sprintf("it runs as %s here: %s; or use the clab backend", run.Name(), how)
+			}
+			miss("kind %s: missing %s (%s)", name, strings.Join(l, ", "), how)
+			continue
+		}
+		p.Caps.Kinds = append(p.Caps.Kinds, name)
+		if run.Name() != name {
+			continue
+		}
+		bfd = true
+		if bd, ok := d.(kind.BFDDaemon); ok {
+			if l := lacking(bd.BFDNeeds(b.o.Env)); len(l) > 0 {
+				bfdMissing = true
+				miss("BFD: kind %s lacks %s (%s)", name, strings.Join(l, ", "), d.Install())
+			}
+		}
 	}
-	if l := lacking("bird", "birdc"); len(l) == 0 {
-		p.Caps.Kinds = append(p.Caps.Kinds, "bird")
-	} else {
-		miss("kind bird: missing %s (apt-get install bird2)", strings.Join(l, ", "))
-	}
-	if l := lacking("gobgpd", "gobgp"); len(l) == 0 {
-		p.Caps.Kinds = append(p.Caps.Kinds, "gobgp")
-	} else {
-		miss("kind gobgp: missing %s (apt-get install gobgpd)", strings.Join(l, ", "))
-	}
+	p.Caps.BFD = bfd && !bfdMissing
 	slices.Sort(p.Caps.Kinds)
 }

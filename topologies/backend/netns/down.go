@@ -58,21 +58,22 @@ func (b *Backend) Down(ctx context.Context, lab string) error {
 	}
 	errs = append(errs, b.batch(ctx, "", script.String()))
 
-	// FRR pathspace dirs: recorded ones and any carrying the tag.
-	frr := slices.Clone(s.FRR)
-	for _, root := range []string{b.o.FRRConfDir, b.o.FRRRunDir} {
+	// Daemons' instance dirs: the recorded ones, and any named after one of the lab's
+	// namespaces in a daemon's instance roots (the state may be lost).
+	dirs := slices.Clone(s.Dirs)
+	for _, root := range b.instanceRoots() {
 		entries, _ := os.ReadDir(root)
 		for _, e := range entries {
 			if strings.HasPrefix(e.Name(), tag+"-") {
-				addUnique(&frr, e.Name())
+				addUnique(&dirs, filepath.Join(root, e.Name()))
 			}
 		}
 	}
-	for _, inst := range frr {
-		if inst == "" || strings.ContainsAny(inst, "/.") {
-			continue // never remove anything but an instance dir
+	for _, d := range dirs {
+		if !b.isInstanceDir(d, tag) {
+			continue // never remove anything but an instance dir of this lab
 		}
-		errs = append(errs, os.RemoveAll(filepath.Join(b.o.FRRConfDir, inst)), os.RemoveAll(filepath.Join(b.o.FRRRunDir, inst)))
+		errs = append(errs, os.RemoveAll(d))
 	}
 
 	// The backend's own files: per-node dirs and the state file; the lab dir if empty.
@@ -155,4 +156,26 @@ func (b *Backend) namespacePids(ctx context.Context, ns string) []*procRecord {
 		procs = append(procs, &procRecord{Name: "pid " + f, PID: pid, Start: st.Start})
 	}
 	return procs
+}
+
+// instanceRoots are the directories where the router kinds' daemons keep per-instance
+// folders.
+func (b *Backend) instanceRoots() []string {
+	var out []string
+	for _, name := range b.o.Kinds.RouterNames() {
+		k, _ := b.o.Kinds.Router(name)
+		if d := k.Local().Daemon; d != nil {
+			for _, r := range d.InstanceRoots(b.o.Env) {
+				addUnique(&out, r)
+			}
+		}
+	}
+	return out
+}
+
+// isInstanceDir says whether d is <root>/<tag>-<node> in one of the instance roots.
+func (b *Backend) isInstanceDir(d, tag string) bool {
+	base := filepath.Base(d)
+	return strings.HasPrefix(base, tag+"-") && !strings.ContainsAny(base, "/.") &&
+		slices.Contains(b.instanceRoots(), filepath.Dir(d))
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 
 	"github.com/bgplb/bgplb/topologies/backend"
 )
@@ -24,7 +23,14 @@ func (b *Backend) Exec(ctx context.Context, lab, node string, cmd []string, eio 
 	if err != nil {
 		return err
 	}
-	c := Cmd{Name: "ip", Args: append([]string{"netns", "exec", n.Namespace}, cliArgs(n, cmd)...),
+	if n.Daemon != "" {
+		d, err := b.daemon(n)
+		if err != nil {
+			return err
+		}
+		cmd = d.CLI(n.Control, cmd)
+	}
+	c := Cmd{Name: "ip", Args: append([]string{"netns", "exec", n.Namespace}, cmd...),
 		Stdin: eio.Stdin, Stdout: eio.Stdout, Stderr: eio.Stderr}
 	if c.Stdout == nil {
 		c.Stdout = io.Discard
@@ -38,26 +44,6 @@ func (b *Backend) Exec(ctx context.Context, lab, node string, cmd []string, eio 
 	return nil
 }
 
-// cliArgs adds the daemon's address to a router CLI unless the caller gave one.
-func cliArgs(n *nodeRecord, cmd []string) []string {
-	has := func(flags ...string) bool {
-		return slices.ContainsFunc(cmd[1:], func(a string) bool {
-			return slices.ContainsFunc(flags, func(f string) bool { return a == f || strings.HasPrefix(a, f+"=") })
-		})
-	}
-	prog := cmd[0]
-	switch {
-	case n.Daemon == "frr" && prog == "vtysh" && !has("-N", "--pathspace"):
-		return append([]string{prog, "-N", n.Control}, cmd[1:]...)
-	case n.Daemon == "bird" && prog == "birdc" && !has("-s"):
-		return append([]string{prog, "-s", n.Control}, cmd[1:]...)
-	case n.Daemon == "gobgp" && prog == "gobgp" && !has("-u", "--host", "-p", "--port", "--target"):
-		host, port, _ := strings.Cut(n.Control, ":")
-		return append([]string{prog, "-u", host, "-p", port}, cmd[1:]...)
-	}
-	return slices.Clone(cmd)
-}
-
 // Inspect reports the lab's nodes and the state of their tracked processes.
 func (b *Backend) Inspect(ctx context.Context, lab string) (*backend.State, error) {
 	s, err := b.load(lab)
@@ -66,7 +52,7 @@ func (b *Backend) Inspect(ctx context.Context, lab string) (*backend.State, erro
 	}
 	st := &backend.State{Lab: lab, Backend: b.Name(), Since: s.Since}
 	for _, n := range s.Nodes {
-		ns := backend.NodeState{Name: n.Name, Role: n.Role, Kind: n.Kind, Emulation: n.Emulation,
+		ns := backend.NodeState{Name: n.Name, Role: n.Role, Kind: n.Kind, RunsAs: n.Daemon, Emulation: n.Emulation,
 			Namespace: n.Namespace, Addresses: slices.Clone(n.Addresses)}
 		for _, p := range s.procsOf(n.Name, "") {
 			ps := backend.ProcessState{Name: p.Name, PID: p.PID, Log: p.Log}

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bgplb/bgplb/topologies/kind"
 )
 
 // recorder is a Runner that records every command, process start and signal, and
@@ -25,9 +27,10 @@ type recorder struct {
 }
 
 type rule struct {
-	prefix string
-	out    string
-	err    error
+	prefix      string
+	out         string
+	err         error
+	inNamespace bool
 }
 
 func newRecorder() *recorder {
@@ -35,7 +38,12 @@ func newRecorder() *recorder {
 }
 
 func (r *recorder) on(prefix, out string, err error) {
-	r.rules = append(r.rules, rule{prefix, out, err})
+	r.rules = append(r.rules, rule{prefix: prefix, out: out, err: err})
+}
+
+// onInNamespace answers a command run inside any namespace (`ip netns exec NS prefix...`).
+func (r *recorder) onInNamespace(prefix, out string, err error) {
+	r.rules = append(r.rules, rule{prefix: prefix, out: out, err: err, inNamespace: true})
 }
 
 func (r *recorder) Run(_ context.Context, c Cmd) ([]byte, error) {
@@ -48,7 +56,11 @@ func (r *recorder) Run(_ context.Context, c Cmd) ([]byte, error) {
 	}
 	r.log = append(r.log, line)
 	for _, ru := range r.rules {
-		if strings.HasPrefix(c.String(), ru.prefix) {
+		cmd := c.String()
+		if ru.inNamespace && c.Name == "ip" && len(c.Args) > 3 && c.Args[0] == "netns" && c.Args[1] == "exec" {
+			cmd = strings.Join(c.Args[3:], " ")
+		}
+		if strings.HasPrefix(cmd, ru.prefix) {
 			if c.Stdout != nil {
 				_, _ = io.WriteString(c.Stdout, ru.out)
 			}
@@ -123,7 +135,7 @@ func testBackend(t *testing.T, rec *recorder) (*Backend, string) {
 	root := t.TempDir()
 	b := New(Options{
 		Root: root + "/labs", Runner: rec, Logger: slog.New(slog.DiscardHandler),
-		FRRConfDir: root + "/etc-frr", FRRRunDir: root + "/run-frr", FRRLibDir: "/usr/lib/frr",
+		Env: kind.Env{SysConfDir: root + "/etc", RunDir: root + "/run", LibDir: "/usr/lib"},
 		Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }, Poll: time.Millisecond,
 		Sockets: fakeSockets{},
 	})

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/bgplb/bgplb/topologies/backend"
-	"github.com/bgplb/bgplb/topologies/render/all"
 )
 
 // upSmall brings the small lab up on a recorder and returns the commands' count so far.
@@ -16,7 +15,7 @@ func upSmall(t *testing.T) (*Backend, *recorder, string) {
 	scriptFRR(rec)
 	b, _ := testBackend(t, rec)
 	lab := resolve(t, smallTopology)
-	if err := b.Up(context.Background(), lab, backend.UpOptions{Renderers: all.Registry()}); err != nil {
+	if err := b.Up(context.Background(), lab, backend.UpOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return b, rec, lab.Tag
@@ -143,10 +142,6 @@ func TestExecAddsDaemonAddress(t *testing.T) {
 			t.Errorf("exec %v on %s: %s, want prefix %s", c.cmd, c.node, got, c.want)
 		}
 	}
-	gob := &nodeRecord{Daemon: "gobgp", Control: "127.0.0.1:50051"}
-	if got := strings.Join(cliArgs(gob, []string{"gobgp", "neighbor"}), " "); got != "gobgp -u 127.0.0.1 -p 50051 neighbor" {
-		t.Errorf("gobgp args: %s", got)
-	}
 	if err := b.Exec(ctx, "small", "zz", []string{"true"}, backend.ExecIO{}); err == nil || !strings.Contains(err.Error(), "nodes:") {
 		t.Errorf("exec on a missing node: %v", err)
 	}
@@ -187,7 +182,7 @@ func TestProbe(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := p.Caps
-	if strings.Join(c.Kinds, ",") != "ceos,frr,gobgp,vyos" || !c.IPv6 || !c.Bridges || c.MD5 || !c.GTSM || !c.BFD || c.Backend != "netns" {
+	if strings.Join(c.Kinds, ",") != "ceos,frr,gobgp,iosxe,openbgpd,vyos" || !c.IPv6 || !c.Bridges || c.MD5 || !c.GTSM || !c.BFD || c.Backend != "netns" {
 		t.Errorf("caps %+v", c)
 	}
 	missing := strings.Join(p.Missing, "\n")
@@ -202,8 +197,16 @@ func TestProbe(t *testing.T) {
 	rec2.missing["/usr/lib/frr/bgpd"] = true
 	b2, _ := testBackend(t, rec2)
 	p2, _ := b2.Probe(context.Background())
-	if strings.Contains(strings.Join(p2.Caps.Kinds, ","), "ceos") || p2.Caps.BFD || !strings.Contains(strings.Join(p2.Missing, "\n"), "clab backend") {
+	if strings.Contains(strings.Join(p2.Caps.Kinds, ","), "ceos") || !strings.Contains(strings.Join(p2.Missing, "\n"), "clab backend") {
 		t.Errorf("probe without frr: %+v", p2)
+	}
+	// FRR without bfdd: no BFD, and the reason says what is missing.
+	recB := newRecorder()
+	recB.missing["/usr/lib/frr/bfdd"] = true
+	bB, _ := testBackend(t, recB)
+	pB, _ := bB.Probe(context.Background())
+	if pB.Caps.BFD || !strings.Contains(strings.Join(pB.Missing, "\n"), "BFD: kind frr lacks /usr/lib/frr/bfdd") {
+		t.Errorf("probe without bfdd: %+v", pB)
 	}
 	// Not root: no namespace, no backend.
 	rec3 := newRecorder()
@@ -211,13 +214,5 @@ func TestProbe(t *testing.T) {
 	b3, _ := testBackend(t, rec3)
 	if _, err := b3.Capabilities(context.Background()); err == nil || !strings.Contains(err.Error(), "root") {
 		t.Errorf("probe without namespaces: %v", err)
-	}
-}
-
-func TestFRRDaemons(t *testing.T) {
-	got := frrDaemons([]byte("bgpd=yes\nzebra=yes\nospfd=no\nvtysh_enable=yes\nzebra_options=\"  -A 127.0.0.1 -s 90000000\"\n#bfdd=yes\n"))
-	want := "[[zebra -A 127.0.0.1 -s 90000000] [bgpd]]"
-	if s := strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(fmtSlices(got), "  ", " "), "\n", "")); s != want {
-		t.Errorf("frrDaemons: %s, want %s", s, want)
 	}
 }

@@ -2,7 +2,6 @@ package netns
 
 import (
 	"errors"
-	"fmt"
 	"net/netip"
 )
 
@@ -12,5 +11,3 @@ func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
 func mustAddr(s string) netip.Addr     { return netip.MustParseAddr(s) }
 
 var errNoMD5 = errors.New("protocol not available")
-
-func fmtSlices(v [][]string) string { return fmt.Sprint(v) }

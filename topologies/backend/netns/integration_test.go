@@ -15,7 +15,6 @@ import (
 	"github.com/bgplb/bgplb/testing/labtest"
 	"github.com/bgplb/bgplb/topologies/backend"
 	"github.com/bgplb/bgplb/topologies/model"
-	"github.com/bgplb/bgplb/topologies/render/all"
 )
 
 // integrationBackend returns a real backend, or skips with the reason it cannot run here.
@@ -69,7 +68,7 @@ func upLab(t *testing.T, b *Backend, caps model.Capabilities, yaml []byte) *mode
 		assertGone(t, lab)
 	})
 	start := time.Now()
-	if err := b.Up(ctx, lab, backend.UpOptions{Dir: filepath.Join(b.o.Root, lab.Name), Renderers: all.Registry()}); err != nil {
+	if err := b.Up(ctx, lab, backend.UpOptions{Dir: filepath.Join(b.o.Root, lab.Name)}); err != nil {
 		t.Fatalf("Up: %v", err)
 	}
 	t.Logf("Up took %s", time.Since(start))

@@ -1,8 +1,9 @@
 // Package netns is the embedded lab backend: every node is a Linux network namespace,
-// links are veth pairs and host-side bridges, routers are real FRR (one pathspace
-// instance per namespace), BIRD and gobgpd processes. It needs root and no Docker.
+// links are veth pairs and host-side bridges, routers are the real daemons of their
+// kinds (FRR, BIRD, gobgpd, OpenBGPD), run as each kind's Daemon says. It needs root
+// and no Docker.
 //
-// Names: namespace and FRR instance "<tag>-<node>", bridges and host-side veths as the
+// Names: namespace (and a daemon's instance) "<tag>-<node>", bridges and host-side veths as the
 // model names them (they carry the lab's tag), so two labs coexist and Down finds every
 // leftover of a lab by its tag even without the state file.
 package netns
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	"github.com/bgplb/bgplb/topologies/backend"
+	"github.com/bgplb/bgplb/topologies/kind"
+	"github.com/bgplb/bgplb/topologies/kinds"
 	"github.com/bgplb/bgplb/topologies/model"
 )
 
@@ -26,10 +29,11 @@ type Options struct {
 	Runner Runner       // default OSRunner
 	Logger *slog.Logger // default slog.Default()
 	Now    func() time.Time
-	// FRRConfDir and FRRRunDir are FRR's sysconfdir and state dir (/etc/frr,
-	// /var/run/frr): pathspace instances live in <dir>/<inst>/. FRRLibDir holds the
-	// daemons (/usr/lib/frr).
-	FRRConfDir, FRRRunDir, FRRLibDir string
+	// Kinds is the kind registry: how each router kind runs here. Default kinds.Registry().
+	Kinds *kind.Registry
+	// Env is where daemons keep their files (/etc, /var/run, /usr/lib); tests point it
+	// at a temporary tree. Default kind.DefaultEnv().
+	Env kind.Env
 	// DaemonTimeout bounds how long a router may take to answer on its socket. Default 15 s.
 	DaemonTimeout time.Duration
 	// Sockets probes TCP MD5 and GTSM support. Default KernelSockets.
@@ -65,14 +69,11 @@ func New(o Options) *Backend {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.FRRConfDir == "" {
-		o.FRRConfDir = "/etc/frr"
+	if o.Kinds == nil {
+		o.Kinds = kinds.Registry()
 	}
-	if o.FRRRunDir == "" {
-		o.FRRRunDir = "/var/run/frr"
-	}
-	if o.FRRLibDir == "" {
-		o.FRRLibDir = "/usr/lib/frr"
+	if o.Env == (kind.Env{}) {
+		o.Env = kind.DefaultEnv()
 	}
 	if o.DaemonTimeout == 0 {
 		o.DaemonTimeout = 15 * time.Second

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/user"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -41,17 +39,18 @@ func (b *Backend) launch(s *state, p procRecord) (*procRecord, error) {
 	return &s.Processes[i], nil
 }
 
-// startRouters starts every router's daemons, then waits for all of them in parallel.
+// startRouters starts every router's daemons (a process with a Wait holds the next
+// back until it succeeds), then waits for all routers to be ready in parallel.
 func (b *Backend) startRouters(ctx context.Context, s *state, routers []*router, opts backend.UpOptions) error {
 	for _, r := range routers {
-		b.progress(opts, "starting %s on %s", r.daemon, r.node.Name)
-		for i, p := range r.procs {
+		b.progress(opts, "starting %s on %s", r.runsAs, r.node.Name)
+		for _, p := range r.procs {
 			if _, err := b.launch(s, p); err != nil {
 				return err
 			}
-			if i == 0 && p.Name == "zebra" {
-				if err := b.zebraUp(ctx, r); err != nil {
-					return err
+			if len(p.Wait) > 0 {
+				if err := b.poll(ctx, r.ns, p.Wait, nil, nil); err != nil {
+					return fmt.Errorf("node %s: %s does not answer: %w%s", r.node.Name, p.Name, err, logTail(p.Log))
 				}
 			}
 		}
@@ -70,78 +69,40 @@ func (b *Backend) startRouters(ctx context.Context, s *state, routers []*router,
 	return errors.Join(errs...)
 }
 
-// zebraUp waits until a router's zebra answers before its other FRR daemons start.
-// FRR 8.4 daemons that find no zebra retry only after 10 s, and bgpd does not
-// re-send a BFD registration that failed meanwhile: started together, a neighbor
-// that comes up in those 10 s never gets its BFD session.
-func (b *Backend) zebraUp(ctx context.Context, r *router) error {
-	ctx, cancel := context.WithTimeout(ctx, b.o.DaemonTimeout)
-	defer cancel()
-	cmd := Cmd{Name: "vtysh", Args: []string{"-N", r.control, "-d", "zebra", "-c", "show version"}}
-	for {
-		_, err := b.o.Runner.Run(ctx, cmd)
-		if err == nil {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("node %s: zebra does not answer: %w", r.node.Name, err)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
-// ready waits until a router's daemons answer on their sockets, then (FRR) loads its
-// configuration with `vtysh -b`. A daemon that exits or never answers fails Up with the
-// tail of its log.
+// ready waits until a router's daemons answer, as its kind's Readiness says, then runs
+// the Readiness's follow-up commands (FRR loads frr.conf). A daemon that exits or never
+// answers fails with the tail of its log.
 func (b *Backend) ready(ctx context.Context, s *state, n *nodeRecord) error {
+	d, err := b.daemon(n)
+	if err != nil {
+		return err
+	}
 	b.mu.Lock()
 	procs := s.procsOf(n.Name, "")
 	b.mu.Unlock()
-	ctx, cancel := context.WithTimeout(ctx, b.o.DaemonTimeout)
-	defer cancel()
-	cmd := readyCmd(n)
-	for {
+	var names []string
+	for _, p := range procs {
+		names = append(names, p.Name)
+	}
+	rd := d.Ready(n.Control, names)
+	alive := func() error {
 		for _, p := range procs {
 			if !b.alive(p) {
-				return fmt.Errorf("node %s: %s exited during start-up%s", n.Name, p.Name, logTail(p.Log))
+				return fmt.Errorf("%s exited during start-up%s", p.Name, logTail(p.Log))
 			}
 		}
-		out, err := b.o.Runner.Run(ctx, cmd)
-		if err == nil && n.Daemon == "frr" {
-			err = allConnected(string(out), procs)
-		}
-		if err == nil {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			var logs strings.Builder
-			for _, p := range procs {
-				logs.WriteString(logTail(p.Log))
-			}
-			return fmt.Errorf("node %s: %s did not answer within %s: %w%s", n.Name, n.Daemon, b.o.DaemonTimeout, err, logs.String())
-		case <-time.After(b.o.Poll):
-		}
+		return nil
 	}
-	if n.Daemon == "frr" {
-		if out, err := b.run(ctx, "vtysh", "-N", n.Control, "-b"); err != nil {
-			return fmt.Errorf("node %s: loading frr.conf: %w: %s", n.Name, err, tail(string(out), 2000))
+	if err := b.poll(ctx, n.Namespace, rd.Probe, rd.Check, alive); err != nil {
+		var logs strings.Builder
+		for _, p := range procs {
+			logs.WriteString(logTail(p.Log))
 		}
+		return fmt.Errorf("node %s: %s: %w%s", n.Name, n.Daemon, err, logs.String())
 	}
-	return nil
-}
-
-// allConnected checks `vtysh -c 'show daemons'` lists every FRR daemon we started.
-func allConnected(out string, procs []*procRecord) error {
-	have := strings.Fields(out)
-	for _, p := range procs {
-		found := false
-		for _, h := range have {
-			found = found || h == p.Name
-		}
-		if !found {
-			return fmt.Errorf("%s not connected yet (vtysh sees: %s)", p.Name, strings.TrimSpace(out))
+	for _, argv := range rd.Then {
+		if out, err := b.o.Runner.Run(ctx, Cmd{Name: "ip", Args: append([]string{"netns", "exec", n.Namespace}, argv...)}); err != nil {
+			return fmt.Errorf("node %s: %s: %w: %s", n.Name, strings.Join(argv, " "), err, tail(string(out), 2000))
 		}
 	}
 	return nil
@@ -229,17 +190,6 @@ func (b *Backend) Start(ctx context.Context, lab, node string, p backend.Process
 	args := append([]string{"ip", "netns", "exec", n.Namespace}, p.Args...)
 	_, err = b.launch(s, procRecord{Node: node, Name: p.Name, Args: args, Env: p.Env, Log: log})
 	return err
-}
-
-// chownFRR gives path to the frr user, which FRR's daemons run as after start-up.
-func chownFRR(path string) {
-	u, err := user.Lookup("frr")
-	if err != nil {
-		return
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	_ = os.Chown(path, uid, gid)
 }
 
 // logTail is the end of a log file, formatted to follow an error message.

@@ -1,166 +1,140 @@
 package netns
 
 import (
-	"bufio"
-	"bytes"
+	"context"
 	"fmt"
+	"os"
+	"os/user"
 	"path/filepath"
 	"strconv"
-	"strings"
+	"time"
 
+	"github.com/bgplb/bgplb/topologies/kind"
 	"github.com/bgplb/bgplb/topologies/model"
-	"github.com/bgplb/bgplb/topologies/render"
 )
 
-// gobgpAPIPort is where gobgpd listens, on the namespace's own 127.0.0.1.
-const gobgpAPIPort = 50051
-
-// daemonOf is what runs a router kind here and the emulation note Inspect shows.
-// VyOS and cEOS have no package for this machine, so they run FRR with the intent's
-// (NOS-neutral) semantics: same sessions, policy and ECMP, FRR's syntax.
-func daemonOf(kind string) (daemon, emulation string) {
-	switch kind {
-	case "vyos", "ceos":
-		return "frr", "emulated by frr"
-	default:
-		return kind, ""
-	}
-}
-
-// router is one router's rendered files and how to run it.
+// router is one router node and the plan of the kind whose daemon runs it: the node's
+// own kind, or the kind it is emulated by (VyOS and cEOS have no package for this
+// machine, so FRR runs them with the intent's NOS-neutral semantics).
 type router struct {
-	node   model.LabNode
-	ns     string
-	daemon string
-	dir    string // <Dir>/<node>/<daemon>: the rendered files
-	files  []render.File
-	procs  []procRecord
-	// control: FRR instance, BIRD socket path or gobgp API address.
-	control string
+	node      model.LabNode
+	ns        string
+	runsAs    string // the kind whose daemon runs the node
+	emulation string // "emulated by frr", or empty
+	plan      kind.LocalPlan
+	procs     []procRecord
 }
 
-// renderRouter renders one router with the renderer of the daemon that runs it.
-func renderRouter(lab *model.Lab, n model.LabNode, reg *render.Registry, dir string) (*router, error) {
-	intent, err := lab.RouterIntent(n.Name)
+// planRouter asks the node's kind how to run it here. Nothing touches the machine yet.
+func (b *Backend) planRouter(lab *model.Lab, n model.LabNode, dir string) (*router, error) {
+	in, err := lab.RouterIntent(n.Name)
 	if err != nil {
 		return nil, err
 	}
-	daemon, _ := daemonOf(n.Kind)
-	r := &router{node: n, ns: Namespace(lab.Name, n.Name), daemon: daemon, dir: filepath.Join(dir, n.Name, daemon)}
-	if daemon == "bird" {
-		// BIRD appends to its log; the process's own output goes to bird.out.
-		intent.LogFile = filepath.Join(dir, n.Name, "bird.log")
+	run, err := b.o.Kinds.RunsAs(n.Kind)
+	if err != nil {
+		return nil, fmt.Errorf("router %s: %w", n.Name, err)
 	}
-	if reg == nil {
-		return nil, fmt.Errorf("router %s: no renderers given (UpOptions.Renderers)", n.Name)
+	r := &router{node: n, ns: Namespace(lab.Name, n.Name), runsAs: run.Name()}
+	if run.Name() != n.Kind {
+		r.emulation = "emulated by " + run.Name()
 	}
-	r.files, err = reg.Render(daemon, intent)
+	nodeDir := filepath.Join(dir, n.Name)
+	r.plan, err = run.Local().Daemon.Plan(kind.LocalRouter{Node: n.Name, Namespace: r.ns,
+		Dir: filepath.Join(nodeDir, run.Name()), NodeDir: nodeDir, Intent: in, Env: b.o.Env})
 	if err != nil {
 		return nil, fmt.Errorf("router %s (kind %s): %w", n.Name, n.Kind, err)
+	}
+	for _, p := range r.plan.Processes {
+		r.procs = append(r.procs, procRecord{Node: n.Name, Name: p.Name, Router: true, Log: p.Log,
+			Args: r.inNamespace(p.Args), Wait: p.Wait})
 	}
 	return r, nil
 }
 
-// file returns the rendered file named base, or the first with the extension ext.
-func (r *router) file(base, ext string) (render.File, error) {
-	for _, f := range r.files {
-		if filepath.Base(f.Path) == base {
-			return f, nil
-		}
-	}
-	for _, f := range r.files {
-		if ext != "" && filepath.Ext(f.Path) == ext {
-			return f, nil
-		}
-	}
-	return render.File{}, fmt.Errorf("router %s: the %s renderer gave no %s", r.node.Name, r.daemon, base)
+func (r *router) inNamespace(argv []string) []string {
+	return append([]string{"ip", "netns", "exec", r.ns}, argv...)
 }
 
-// frrDaemons reads which FRR daemons the rendered `daemons` file enables, in start
-// order (zebra first), with their options.
-func frrDaemons(daemonsFile []byte) [][]string {
-	enabled := map[string]bool{}
-	opts := map[string][]string{}
-	sc := bufio.NewScanner(bytes.NewReader(daemonsFile))
-	for sc.Scan() {
-		k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "=")
-		if !ok || strings.HasPrefix(k, "#") {
-			continue
-		}
-		if name, isOpt := strings.CutSuffix(k, "_options"); isOpt {
-			if uq, err := strconv.Unquote(v); err == nil {
-				v = uq
-			}
-			opts[name] = strings.Fields(v)
-			continue
-		}
-		if v == "yes" && k != "vtysh_enable" {
-			enabled[k] = true
-		}
+// daemon is the Daemon of the kind that runs a recorded node.
+func (b *Backend) daemon(n *nodeRecord) (kind.Daemon, error) {
+	run, err := b.o.Kinds.Router(n.Daemon)
+	if err != nil {
+		return nil, fmt.Errorf("node %s: %w", n.Name, err)
 	}
-	var out [][]string
-	for _, d := range []string{"zebra", "mgmtd", "staticd", "bgpd", "bfdd", "ospfd", "ospf6d", "isisd", "pimd", "ldpd", "pbrd", "vrrpd"} {
-		if enabled[d] {
-			out = append(out, append([]string{d}, opts[d]...))
-		}
-	}
-	return out
+	return run.Local().Daemon, nil
 }
 
-// plan fills r.procs and r.control: each daemon runs in the foreground (so its PID is
-// ours to track) inside the namespace through `ip netns exec`, which execs it in place.
-func (r *router) plan(o Options, labDir string) error {
-	nodeDir := filepath.Join(labDir, r.node.Name)
-	exec := []string{"ip", "netns", "exec", r.ns}
-	switch r.daemon {
-	case "frr":
-		df, err := r.file("daemons", "")
-		if err != nil {
+// writeFiles creates a router's directories and files, giving the ones its daemon
+// reads after dropping privileges to the plan's Owner.
+func writeFiles(p kind.LocalPlan) error {
+	for _, d := range p.SharedDirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
 		}
-		r.control = r.ns
-		for _, d := range frrDaemons(df.Content) {
-			args := append(append(exec, filepath.Join(o.FRRLibDir, d[0]), "-N", r.ns, "--log", "stdout"), d[1:]...)
-			r.procs = append(r.procs, procRecord{Node: r.node.Name, Name: d[0], Router: true, Args: args, Log: filepath.Join(nodeDir, d[0]+".log")})
-		}
-		if len(r.procs) == 0 {
-			return fmt.Errorf("router %s: the daemons file enables no FRR daemon", r.node.Name)
-		}
-	case "bird":
-		conf, err := r.file("bird.conf", ".conf")
-		if err != nil {
+	}
+	for _, d := range p.Dirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
 		}
-		r.control = filepath.Join(r.dir, "bird.ctl")
-		if len(r.control) > 100 {
-			return fmt.Errorf("router %s: control socket path %s is too long for a unix socket; use a shorter lab dir", r.node.Name, r.control)
-		}
-		args := append(exec, "bird", "-f", "-c", filepath.Join(r.dir, conf.Path), "-s", r.control, "-P", filepath.Join(r.dir, "bird.pid"))
-		r.procs = append(r.procs, procRecord{Node: r.node.Name, Name: "bird", Router: true, Args: args, Log: filepath.Join(nodeDir, "bird.out")})
-	case "gobgp":
-		conf, err := r.file("gobgpd.toml", ".toml")
-		if err != nil {
+		chown(d, p.Owner)
+	}
+	for _, f := range p.Files {
+		if err := writeFile(f.Path, f.Content); err != nil {
 			return err
 		}
-		r.control = "127.0.0.1:" + strconv.Itoa(gobgpAPIPort)
-		args := append(exec, "gobgpd", "-f", filepath.Join(r.dir, conf.Path), "-t", "toml", "-p",
-			"--api-hosts", r.control, "--pprof-disable")
-		r.procs = append(r.procs, procRecord{Node: r.node.Name, Name: "gobgpd", Router: true, Args: args, Log: filepath.Join(nodeDir, "gobgpd.log")})
-	default:
-		return fmt.Errorf("router %s: kind %s cannot run on the netns backend", r.node.Name, r.node.Kind)
+		if f.Owned {
+			chown(f.Path, p.Owner)
+		}
 	}
 	return nil
 }
 
-// readyCmd is a command that succeeds once the router's daemons answer on their sockets.
-func readyCmd(n *nodeRecord) Cmd {
-	switch n.Daemon {
-	case "frr":
-		return Cmd{Name: "vtysh", Args: []string{"-N", n.Control, "-c", "show daemons"}}
-	case "bird":
-		return Cmd{Name: "birdc", Args: []string{"-s", n.Control, "show", "status"}}
-	default:
-		host, port, _ := strings.Cut(n.Control, ":")
-		return Cmd{Name: "ip", Args: []string{"netns", "exec", n.Namespace, "gobgp", "-u", host, "-p", port, "global"}}
+func writeFile(path string, content []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, content, 0o644)
+}
+
+// chown gives path to a user; without one (or on a machine without that user) it
+// leaves path as it is, and the daemon reports what it cannot read.
+func chown(path, owner string) {
+	if owner == "" {
+		return
+	}
+	u, err := user.Lookup(owner)
+	if err != nil {
+		return
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	_ = os.Chown(path, uid, gid)
+}
+
+// poll runs argv inside ns until it succeeds and check (when set) accepts its output,
+// or until the daemon timeout. alive, when set, fails the wait at once if it says so.
+func (b *Backend) poll(ctx context.Context, ns string, argv []string, check func([]byte) error, alive func() error) error {
+	ctx, cancel := context.WithTimeout(ctx, b.o.DaemonTimeout)
+	defer cancel()
+	cmd := Cmd{Name: "ip", Args: append([]string{"netns", "exec", ns}, argv...)}
+	for {
+		if alive != nil {
+			if err := alive(); err != nil {
+				return err
+			}
+		}
+		out, err := b.o.Runner.Run(ctx, cmd)
+		if err == nil && check != nil {
+			err = check(out)
+		}
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s did not succeed within %s: %w", cmd, b.o.DaemonTimeout, err)
+		case <-time.After(b.o.Poll):
+		}
 	}
 }

@@ -1,40 +1,18 @@
 package netns
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"fmt"
-	"io"
-	"os"
-	"os/exec"
-	"strings"
 	"syscall"
 
-	"github.com/bgplb/bgplb/topologies/procstat"
+	"github.com/bgplb/bgplb/topologies/command"
 )
 
-// Cmd is one short command: ip, sysctl, vtysh, birdc...
-type Cmd struct {
-	Name  string
-	Args  []string
-	Stdin io.Reader
-	// Stdout and Stderr, when nil, are captured: Run returns standard output and puts
-	// the tail of standard error into its error.
-	Stdout, Stderr io.Writer
-}
-
-// String is the command as a shell line, for logs, errors and recorded test plans.
-func (c Cmd) String() string {
-	return strings.Join(append([]string{c.Name}, c.Args...), " ")
-}
-
-// Daemon is a long-lived process: a routing daemon, a speaker, the service plane.
-type Daemon struct {
-	Args []string // Args[0] is the program
-	Env  []string // added to the starter's environment
-	Log  string   // stdout and stderr are appended here
-}
+// Cmd, Daemon and ProcStat are the repository's one command runner's types.
+type (
+	Cmd      = command.Cmd
+	Daemon   = command.Daemon
+	ProcStat = command.Stat
+)
 
 // Runner is everything the backend does to the machine besides writing its own files:
 // commands, processes and signals. The backend never calls os/exec itself, so unit
@@ -55,87 +33,6 @@ type Runner interface {
 }
 
 // OSRunner runs on this machine.
-type OSRunner struct{}
+type OSRunner = command.OS
 
-// Run implements Runner.
-func (OSRunner) Run(ctx context.Context, c Cmd) ([]byte, error) {
-	var out, errb bytes.Buffer
-	x := exec.CommandContext(ctx, c.Name, c.Args...)
-	x.Stdin, x.Stdout, x.Stderr = c.Stdin, c.Stdout, c.Stderr
-	if c.Stdout == nil {
-		x.Stdout = &out
-	}
-	if c.Stderr == nil {
-		x.Stderr = &errb
-	}
-	if err := x.Run(); err != nil {
-		if msg := tail(errb.String()+out.String(), 1000); msg != "" {
-			return out.Bytes(), fmt.Errorf("%s: %w: %s", c, err, msg)
-		}
-		return out.Bytes(), fmt.Errorf("%s: %w", c, err)
-	}
-	return out.Bytes(), nil
-}
-
-// Start implements Runner. The process gets its own group (so a signal reaches what it
-// forks) and is reaped by a goroutine, so a stopped daemon does not linger as a zombie
-// while this process lives; once this process exits, init adopts the daemons.
-func (OSRunner) Start(d Daemon) (int, uint64, error) {
-	if len(d.Args) == 0 {
-		return 0, 0, errors.New("start: no program")
-	}
-	logf, err := os.OpenFile(d.Log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return 0, 0, fmt.Errorf("start %s: %w", d.Args[0], err)
-	}
-	defer logf.Close()
-	x := exec.Command(d.Args[0], d.Args[1:]...)
-	x.Env = append(os.Environ(), d.Env...)
-	x.Stdout, x.Stderr = logf, logf
-	x.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := x.Start(); err != nil {
-		return 0, 0, fmt.Errorf("start %s: %w", strings.Join(d.Args, " "), err)
-	}
-	pid := x.Process.Pid
-	go func() { _ = x.Wait() }()
-	st, err := OSRunner{}.Stat(pid)
-	if err != nil {
-		return pid, 0, fmt.Errorf("start %s: exited at once (see %s): %w", strings.Join(d.Args, " "), d.Log, err)
-	}
-	return pid, st.Start, nil
-}
-
-// ProcStat is what the backend needs to know of a process.
-type ProcStat = procstat.Stat
-
-// Stat implements Runner from /proc/PID/stat; a process that has exited (a
-// zombie not yet reaped) is an error.
-func (OSRunner) Stat(pid int) (ProcStat, error) {
-	st, err := procstat.Read(pid)
-	if err != nil {
-		return ProcStat{}, err
-	}
-	if st.Dead() {
-		return ProcStat{}, errors.New("process is a zombie")
-	}
-	return st, nil
-}
-
-// Signal implements Runner.
-func (OSRunner) Signal(pid int, sig syscall.Signal) error { return syscall.Kill(pid, sig) }
-
-// LookPath implements Runner.
-func (OSRunner) LookPath(name string) (string, error) { return exec.LookPath(name) }
-
-// tail returns the last n bytes of s, trimmed, starting at a line when it can.
-func tail(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) <= n {
-		return s
-	}
-	s = s[len(s)-n:]
-	if i := strings.IndexByte(s, '\n'); i >= 0 && i < len(s)-1 {
-		s = s[i+1:]
-	}
-	return s
-}
+func tail(s string, n int) string { return command.Tail(s, n) }

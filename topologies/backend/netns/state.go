@@ -21,12 +21,12 @@ type state struct {
 	Lab string `json:"lab"`
 	Tag string `json:"tag"`
 	Dir string `json:"dir"`
-	// Namespaces, Bridges and HostLinks are host-side objects; FRR lists the FRR
-	// instances whose /etc/frr/<inst> and /var/run/frr/<inst> the backend made.
+	// Namespaces, Bridges and HostLinks are host-side objects; Dirs are the daemons'
+	// instance directories outside the lab dir (FRR's /etc/frr/<inst>, say).
 	Namespaces []string     `json:"namespaces,omitempty"`
 	Bridges    []string     `json:"bridges,omitempty"`
 	HostLinks  []string     `json:"hostLinks,omitempty"`
-	FRR        []string     `json:"frr,omitempty"`
+	Dirs       []string     `json:"dirs,omitempty"`
 	Nodes      []nodeRecord `json:"nodes,omitempty"`
 	Links      []linkRecord `json:"links,omitempty"`
 	Processes  []procRecord `json:"processes,omitempty"`
@@ -39,10 +39,10 @@ type nodeRecord struct {
 	Role      model.Role `json:"role"`
 	Kind      string     `json:"kind"`
 	Site      string     `json:"site,omitempty"`
-	Daemon    string     `json:"daemon,omitempty"` // frr, bird, gobgp: what actually runs
+	Daemon    string     `json:"daemon,omitempty"` // the kind whose daemon runs the node
 	Emulation string     `json:"emulation,omitempty"`
 	Namespace string     `json:"namespace"`
-	// Control is how a CLI reaches the daemon: FRR instance, BIRD socket, gobgp API port.
+	// Control is how a CLI reaches the daemon (the kind's LocalPlan.Control).
 	Control   string   `json:"control,omitempty"`
 	Addresses []string `json:"addresses,omitempty"`
 	// Routes are the node's static routes ("PREFIX nexthop via A ..."): the kernel
@@ -73,8 +73,10 @@ type procRecord struct {
 	Args   []string `json:"args"`
 	Env    []string `json:"env,omitempty"`
 	Log    string   `json:"log"`
-	PID    int      `json:"pid,omitempty"`
-	Start  uint64   `json:"start,omitempty"`
+	// Wait runs in the node until it succeeds before the next process starts.
+	Wait  []string `json:"wait,omitempty"`
+	PID   int      `json:"pid,omitempty"`
+	Start uint64   `json:"start,omitempty"`
 }
 
 func (s *state) node(name string) (*nodeRecord, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -39,14 +38,11 @@ func (b *Backend) Up(ctx context.Context, lab *model.Lab, opts backend.UpOptions
 	b.dirs[lab.Name] = dir
 	b.mu.Unlock()
 
-	// Render before touching the machine: a renderer error costs nothing to clean.
+	// Plan (and render) before touching the machine: an error costs nothing to clean.
 	var routers []*router
 	for _, n := range lab.NodesWithRole(model.RoleRouter) {
-		r, err := renderRouter(lab, n, opts.Renderers, dir)
+		r, err := b.planRouter(lab, n, dir)
 		if err != nil {
-			return fmt.Errorf("lab %s: %w", lab.Name, err)
-		}
-		if err := r.plan(b.o, dir); err != nil {
 			return fmt.Errorf("lab %s: %w", lab.Name, err)
 		}
 		routers = append(routers, r)
@@ -56,8 +52,10 @@ func (b *Backend) Up(ctx context.Context, lab *model.Lab, opts backend.UpOptions
 	if err := s.save(); err != nil {
 		return err
 	}
-	if err := b.writeConfigs(s, routers); err != nil {
-		return fmt.Errorf("lab %s: %w", lab.Name, err)
+	for _, r := range routers {
+		if err := writeFiles(r.plan); err != nil {
+			return fmt.Errorf("lab %s: router %s: %w", lab.Name, r.node.Name, err)
+		}
 	}
 
 	b.progress(opts, "creating %d namespaces", len(s.Namespaces))
@@ -124,11 +122,8 @@ func ownership(lab *model.Lab, dir string, routers []*router) *state {
 			rec.Routes = append(rec.Routes, r.Prefix.String()+nexthops(r.Via))
 		}
 		if r := byNode[n.Name]; r != nil {
-			rec.Daemon, rec.Control = r.daemon, r.control
-			_, rec.Emulation = daemonOf(n.Kind)
-			if r.daemon == "frr" {
-				s.FRR = append(s.FRR, r.ns)
-			}
+			rec.Daemon, rec.Control, rec.Emulation = r.runsAs, r.plan.Control, r.emulation
+			s.Dirs = append(s.Dirs, r.plan.Dirs...)
 		}
 		s.Namespaces = append(s.Namespaces, rec.Namespace)
 		s.Nodes = append(s.Nodes, rec)
@@ -149,52 +144,4 @@ func ownership(lab *model.Lab, dir string, routers []*router) *state {
 		s.Links = append(s.Links, lr)
 	}
 	return s
-}
-
-// writeConfigs writes each router's rendered files under <Dir>/<node>/<daemon>/ and,
-// for FRR, its pathspace dirs: FRR reads /etc/frr/<inst>/ and puts its sockets in
-// /var/run/frr/<inst>/, which its daemons (running as user frr) must own.
-func (b *Backend) writeConfigs(s *state, routers []*router) error {
-	for _, r := range routers {
-		if err := os.MkdirAll(r.dir, 0o755); err != nil {
-			return err
-		}
-		for _, f := range r.files {
-			if err := writeFile(filepath.Join(r.dir, f.Path), f.Content); err != nil {
-				return err
-			}
-		}
-		if r.daemon != "frr" {
-			continue
-		}
-		vtysh := []byte("service integrated-vtysh-config\n")
-		if err := writeFile(filepath.Join(r.dir, "vtysh.conf"), vtysh); err != nil {
-			return err
-		}
-		conf, run := filepath.Join(b.o.FRRConfDir, r.ns), filepath.Join(b.o.FRRRunDir, r.ns)
-		for _, d := range []string{conf, run} {
-			if err := os.MkdirAll(d, 0o755); err != nil {
-				return err
-			}
-			chownFRR(d)
-		}
-		for _, name := range []string{"frr.conf", "daemons", "vtysh.conf"} {
-			content, err := os.ReadFile(filepath.Join(r.dir, name))
-			if err != nil {
-				return err
-			}
-			if err := writeFile(filepath.Join(conf, name), content); err != nil {
-				return err
-			}
-			chownFRR(filepath.Join(conf, name))
-		}
-	}
-	return nil
-}
-
-func writeFile(path string, content []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(path, content, 0o644)
 }
