@@ -13,7 +13,7 @@ import (
 
 	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/controller/k8s"
-	"github.com/bgplb/bgplb/internal/securemetrics"
+	"github.com/bgplb/bgplb/daemon/securemetrics"
 	"github.com/bgplb/bgplb/internal/version"
 )
 

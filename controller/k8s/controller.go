@@ -41,8 +41,8 @@ import (
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
 	"github.com/bgplb/bgplb/config"
+	"github.com/bgplb/bgplb/daemon/securemetrics"
 	"github.com/bgplb/bgplb/internal/eventpace"
-	"github.com/bgplb/bgplb/internal/securemetrics"
 )
 
 // Defaults of Options.

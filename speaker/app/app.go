@@ -19,8 +19,8 @@ import (
 	"k8s.io/client-go/tools/record"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/bgplb/bgplb/daemon/securemetrics"
 	"github.com/bgplb/bgplb/internal/eventpace"
-	"github.com/bgplb/bgplb/internal/securemetrics"
 	"github.com/bgplb/bgplb/internal/version"
 	"github.com/bgplb/bgplb/speaker/bfdio"
 	"github.com/bgplb/bgplb/speaker/gobgp"

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/bgplb/bgplb/config"
-	"github.com/bgplb/bgplb/internal/securemetrics"
+	"github.com/bgplb/bgplb/daemon/securemetrics"
 	"github.com/bgplb/bgplb/speaker/reconcile"
 )
 
