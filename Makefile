@@ -72,11 +72,13 @@ generate: $(CONTROLLER_GEN)
 docs:
 	$(GO) run ./hack/docgen -crds deploy/crds -config config -o docs/reference.md
 
-## chart-crds: Helm installs CRDs only from the chart's own crds/; keep it a copy of deploy/crds
+## chart-crds: the chart renders its CRDs as templates (so upgrades change them) from
+## files/crds, a copy of deploy/crds
 .PHONY: chart-crds
 chart-crds:
-	rm -f deploy/helm/bgplb/crds/*.yaml
-	cp deploy/crds/metallb.io_*.yaml deploy/helm/bgplb/crds/
+	mkdir -p deploy/helm/bgplb/files/crds
+	rm -f deploy/helm/bgplb/files/crds/*.yaml
+	cp deploy/crds/metallb.io_*.yaml deploy/helm/bgplb/files/crds/
 
 ## image: the controller and speaker images (docker or podman; IMAGE_REPO, VERSION)
 IMAGE_REPO ?= ghcr.io/bgplb
@@ -96,10 +98,10 @@ image:
 ## verify-generated: fails when generated files are stale
 verify-generated: $(CONTROLLER_GEN)
 	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
-	 cp -r api deploy/crds $$tmp/ && mkdir $$tmp/chartcrds && cp deploy/helm/bgplb/crds/* $$tmp/chartcrds/ && \
+	 cp -r api deploy/crds $$tmp/ && mkdir $$tmp/chartcrds && cp deploy/helm/bgplb/files/crds/* $$tmp/chartcrds/ && \
 	 $(MAKE) -s generate >/dev/null && \
 	 if ! git diff --quiet --no-index $$tmp/crds deploy/crds || ! diff -r $$tmp/api api >/dev/null || \
-	    ! diff -r $$tmp/chartcrds deploy/helm/bgplb/crds >/dev/null; then \
+	    ! diff -r $$tmp/chartcrds deploy/helm/bgplb/files/crds >/dev/null; then \
 	   echo "generated files are stale: run 'make generate' and commit the result" >&2; \
 	   diff -r $$tmp/crds deploy/crds | head -40 >&2; exit 1; fi
 

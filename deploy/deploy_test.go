@@ -81,17 +81,17 @@ func TestChartCRDsInSync(t *testing.T) {
 			continue
 		}
 		want[filepath.Base(f)] = true
-		if got := readFile(t, filepath.Join(chartDir, "crds", filepath.Base(f))); !bytes.Equal(got, readFile(t, f)) {
-			t.Errorf("%s/crds/%s differs from %s: run `make chart-crds`", chartDir, filepath.Base(f), f)
+		if got := readFile(t, filepath.Join(chartDir, "files", "crds", filepath.Base(f))); !bytes.Equal(got, readFile(t, f)) {
+			t.Errorf("%s/files/crds/%s differs from %s: run `make chart-crds`", chartDir, filepath.Base(f), f)
 		}
 	}
-	extra, _ := filepath.Glob(filepath.Join(chartDir, "crds", "*.yaml"))
+	extra, _ := filepath.Glob(filepath.Join(chartDir, "files", "crds", "*.yaml"))
 	for _, f := range extra {
 		if !want[filepath.Base(f)] {
 			t.Errorf("%s has no source in deploy/crds: run `make chart-crds`", f)
 		}
 	}
-	if len(want) != 7 {
-		t.Errorf("%d CRDs in deploy/crds, want 7", len(want))
+	if len(want) != 9 {
+		t.Errorf("%d CRDs in deploy/crds, want 9", len(want))
 	}
 }

@@ -51,8 +51,8 @@ func installs() []install {
 // accept the arguments they are given.
 func checkFacts(t *testing.T, in install, b bundle) {
 	t.Helper()
-	if n := len(b.ofKind("CustomResourceDefinition")); n != 7 {
-		t.Errorf("%d CRDs, want 7", n)
+	if n := len(b.ofKind("CustomResourceDefinition")); n != 9 {
+		t.Errorf("%d CRDs, want 9", n)
 	}
 	for _, o := range b {
 		switch o.GetKind() {
@@ -74,8 +74,13 @@ func checkFacts(t *testing.T, in install, b bundle) {
 			continue
 		}
 		ports, _, _ := unstructured.NestedSlice(svc.Object, "spec", "ports")
-		if len(ports) != 1 || str(ports[0], "name") != "monitoring" || num(ports[0], "port") != 7472 {
-			t.Errorf("Service %s ports = %v, want one named monitoring on 7472", svc.GetName(), ports)
+		if len(ports) != 2 || str(ports[0], "name") != "monitoring" || num(ports[0], "port") != 7472 ||
+			str(ports[1], "name") != "metricshttps" || num(ports[1], "port") != 9120 {
+			t.Errorf("Service %s ports = %v, want monitoring on 7472 and metricshttps on 9120 (MetalLB's)", svc.GetName(), ports)
+		}
+		// MetalLB's ServiceMonitors select the monitor Service by this label.
+		if n := svc.GetLabels()["name"]; !strings.HasSuffix(n, c+"-monitor-service") {
+			t.Errorf("Service %s label name=%q, want <prefix>%s-monitor-service", svc.GetName(), n, c)
 		}
 	}
 	want := 0

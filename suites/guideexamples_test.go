@@ -86,7 +86,7 @@ var _ = Describe("the guide's examples, unchanged, on the guide's addresses", Or
 		Expect(ip.As4()[3]).NotTo(BeElementOf(byte(0), byte(255)), "avoidBuggyIPs")
 		served(nginx, all...)
 		Eventually(func() []string { return events(l, nginx) }).WithTimeout(20 * time.Second).Should(
-			ContainElement(ContainSubstring("DeprecatedAnnotation: annotation metallb.universe.tf/address-pool is deprecated")))
+			ContainElement(ContainSubstring("deprecatedAnnotation: Service uses deprecated annotation metallb.universe.tf/address-pool")))
 		Eventually(func() []string { return findings(l) }).WithTimeout(20 * time.Second).Should(
 			ContainElement(ContainSubstring("adv-localpref-ebgp")))
 	})

@@ -150,7 +150,7 @@ func configResult(l *runner.Lab) string {
 	if err := l.Client.Get(context.Background(), key(model.Namespace, "controller"), &cs); err != nil {
 		return err.Error()
 	}
-	return string(cs.Status.Result) + " " + cs.Status.LastError
+	return string(cs.Status.Result) + " " + cs.Status.ErrorSummary
 }
 
 func setPassword(l *runner.Lab, secret, password string) {

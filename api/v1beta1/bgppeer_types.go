@@ -8,9 +8,16 @@ import (
 // manifests still apply; objects are stored as v1beta2, whose schema is a superset
 // with the same JSON for every field here, so no conversion webhook is needed.
 type BGPPeerSpec struct {
-	// MyASN is the AS number of the local end of the session.
+	// MyASN is the AS number of the local end of the session. The bounds are those
+	// of the uint32 it decodes into: a value the schema accepts always decodes.
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=4294967295
+	// +kubebuilder:validation:Format=int64
 	MyASN uint32 `json:"myASN"`
 	// ASN is the AS number expected from the remote end.
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=4294967295
+	// +kubebuilder:validation:Format=int64
 	ASN uint32 `json:"peerASN"`
 	// Address to dial when establishing the session.
 	Address string `json:"peerAddress"`
@@ -68,10 +75,12 @@ type BGPPeerStatus struct{}
 // BGPPeer (v1beta1) is deprecated: use metallb.io/v1beta2.
 //
 // +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
 // +kubebuilder:deprecatedversion:warning="metallb.io/v1beta1 BGPPeer is deprecated; use metallb.io/v1beta2"
 // +kubebuilder:printcolumn:name="Address",type=string,JSONPath=`.spec.peerAddress`
 // +kubebuilder:printcolumn:name="ASN",type=string,JSONPath=`.spec.peerASN`
 // +kubebuilder:printcolumn:name="BFD Profile",type=string,JSONPath=`.spec.bfdProfile`
+// +kubebuilder:printcolumn:name="Multi Hops",type=string,JSONPath=`.spec.ebgpMultiHop`
 type BGPPeer struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

@@ -6,17 +6,18 @@ import (
 
 // CommunitySpec defines named BGP community values.
 type CommunitySpec struct {
-	// Communities are the aliases this resource defines.
+	// Communities are the aliases this resource defines. As in MetalLB the list is
+	// atomic and name is optional in the schema; a missing or duplicate name is a
+	// configuration error (community-name-missing, community-alias-duplicate).
 	// +optional
-	// +listType=map
-	// +listMapKey=name
 	Communities []CommunityAlias `json:"communities,omitempty"`
 }
 
 // CommunityAlias names a community value so advertisements can refer to it.
 type CommunityAlias struct {
 	// Name of the alias, used in BGPAdvertisement.spec.communities.
-	Name string `json:"name"`
+	// +optional
+	Name string `json:"name,omitempty"`
 	// Value is "A:B" (two 16-bit numbers) or "large:A:B:C" (three 32-bit numbers).
 	// +optional
 	Value string `json:"value,omitempty"`

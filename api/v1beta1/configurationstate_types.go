@@ -41,9 +41,10 @@ type ConfigurationStateStatus struct {
 	// +optional
 	Result ConfigurationStateResult `json:"result,omitempty"`
 
-	// LastError summarises the errors when Result is Invalid.
+	// ErrorSummary lists the errors, one per line, when Result is Invalid
+	// (MetalLB's field).
 	// +optional
-	LastError string `json:"lastError,omitempty"`
+	ErrorSummary string `json:"errorSummary,omitempty"`
 
 	// Findings lists every error and warning (a bgplb addition).
 	// +optional
@@ -54,7 +55,10 @@ type ConfigurationStateStatus struct {
 	// +optional
 	InForce string `json:"inForce,omitempty"`
 
-	// Conditions from the component's reconcilers.
+	// Conditions from the component's reconcilers, as MetalLB writes them: type
+	// poolReconcilerValid (controller) or configReconcilerValid (speaker), status
+	// True with reason Reconciled, or False with reason ConfigurationError and the
+	// errors as message.
 	// +optional
 	// +listType=map
 	// +listMapKey=type
@@ -67,7 +71,7 @@ type ConfigurationStateStatus struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:printcolumn:name="Result",type=string,JSONPath=`.status.result`
-// +kubebuilder:printcolumn:name="LastError",type=string,JSONPath=`.status.lastError`
+// +kubebuilder:printcolumn:name="ErrorSummary",type=string,JSONPath=`.status.errorSummary`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type ConfigurationState struct {
 	metav1.TypeMeta   `json:",inline"`
@@ -83,4 +87,37 @@ type ConfigurationStateList struct {
 	metav1.TypeMeta `json:",inline"`
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []ConfigurationState `json:"items"`
+}
+
+// Condition types and reasons MetalLB's reconcilers write on ConfigurationState.
+const (
+	ConditionPoolReconcilerValid   = "poolReconcilerValid"
+	ConditionConfigReconcilerValid = "configReconcilerValid"
+	ReasonReconciled               = "Reconciled"
+	ReasonConfigurationError       = "ConfigurationError"
+)
+
+// ValidCondition is the condition a component's reconciler reports: True/Reconciled
+// when the configuration is valid, else False/ConfigurationError with the errors.
+// LastTransitionTime is left for the writer (StampConditions).
+func ValidCondition(condType string, st ConfigurationStateStatus) metav1.Condition {
+	if st.Result == ConfigurationStateInvalid {
+		return metav1.Condition{Type: condType, Status: metav1.ConditionFalse, Reason: ReasonConfigurationError,
+			Message: "configuration error: " + st.ErrorSummary}
+	}
+	return metav1.Condition{Type: condType, Status: metav1.ConditionTrue, Reason: ReasonReconciled}
+}
+
+// StampConditions sets each condition's LastTransitionTime: kept from old when the
+// same type had the same status there, now otherwise. So writing an unchanged
+// verdict again changes nothing.
+func StampConditions(conds, old []metav1.Condition, now metav1.Time) {
+	for i := range conds {
+		conds[i].LastTransitionTime = now
+		for _, o := range old {
+			if o.Type == conds[i].Type && o.Status == conds[i].Status {
+				conds[i].LastTransitionTime = o.LastTransitionTime
+			}
+		}
+	}
 }

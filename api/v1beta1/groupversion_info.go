@@ -33,6 +33,8 @@ func addKnownTypes(s *runtime.Scheme) error {
 		&Community{}, &CommunityList{},
 		&BFDProfile{}, &BFDProfileList{},
 		&ConfigurationState{}, &ConfigurationStateList{},
+		&ServiceBGPStatus{}, &ServiceBGPStatusList{},
+		&ServiceL2Status{}, &ServiceL2StatusList{},
 	)
 	metav1.AddToGroupVersion(s, GroupVersion)
 	return nil

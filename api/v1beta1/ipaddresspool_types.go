@@ -8,7 +8,8 @@ import (
 type IPAddressPoolSpec struct {
 	// Addresses is a list of CIDRs (192.0.2.0/24, 2001:db8::/64) or ranges
 	// (192.0.2.10-192.0.2.20) that the pool hands out. IPv4 and IPv6 may be mixed.
-	// +kubebuilder:validation:MinItems=1
+	// An empty list is accepted by the API, as in MetalLB, and reported as the
+	// configuration error pool-empty.
 	Addresses []string `json:"addresses"`
 
 	// AutoAssign makes the pool available for automatic assignment. When false, only

@@ -26,12 +26,14 @@ type BGPPeerSpec struct {
 	// MyASN is the AS number of the local end of the session.
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=4294967295
+	// +kubebuilder:validation:Format=int64
 	MyASN uint32 `json:"myASN"`
 
 	// ASN is the AS number expected from the remote end. Exactly one of peerASN and
 	// dynamicASN must be set.
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=4294967295
+	// +kubebuilder:validation:Format=int64
 	// +optional
 	ASN uint32 `json:"peerASN,omitempty"`
 
@@ -40,6 +42,7 @@ type BGPPeerSpec struct {
 	// absent; an explicit 0 is refused, as by MetalLB's CRD.
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=4294967295
+	// +kubebuilder:validation:Format=int64
 	// +optional
 	LocalASN uint32 `json:"localASN,omitempty"`
 
@@ -165,9 +168,12 @@ type BGPPeerStatus struct {
 	// Established counts nodes whose session is Established.
 	// +optional
 	Established int32 `json:"established,omitempty"`
-	// Selected counts nodes that should peer with this router.
+	// Selected counts nodes that run this peer (entries in nodes).
 	// +optional
 	Selected int32 `json:"selected,omitempty"`
+	// Sessions is "established/selected", e.g. "3/3" (the Established column).
+	// +optional
+	Sessions string `json:"sessions,omitempty"`
 }
 
 // BGPPeer is a BGP session from the selected nodes to one router.
@@ -179,8 +185,7 @@ type BGPPeerStatus struct {
 // +kubebuilder:printcolumn:name="ASN",type=string,JSONPath=`.spec.peerASN`
 // +kubebuilder:printcolumn:name="BFD Profile",type=string,JSONPath=`.spec.bfdProfile`
 // +kubebuilder:printcolumn:name="Multi Hops",type=string,JSONPath=`.spec.ebgpMultiHop`
-// +kubebuilder:printcolumn:name="Established",type=integer,JSONPath=`.status.established`
-// +kubebuilder:printcolumn:name="Selected",type=integer,JSONPath=`.status.selected`
+// +kubebuilder:printcolumn:name="Established",type=string,JSONPath=`.status.sessions`,description="nodes whose session is Established / nodes that run this peer"
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type BGPPeer struct {
 	metav1.TypeMeta   `json:",inline"`

@@ -11,6 +11,7 @@
 package status
 
 import (
+	"strings"
 	"time"
 
 	"github.com/bgplb/bgplb/cli/snapshot"
@@ -120,7 +121,7 @@ func Build(s *snapshot.Snapshot, opts Options) Report {
 func configuration(s *snapshot.Snapshot, ev snapshot.Evaluation) Configuration {
 	c := Configuration{Valid: ev.Config != nil, Findings: nonNil(ev.Findings), Components: []Component{}}
 	for _, cs := range s.ConfigStates {
-		comp := Component{Name: cs.Name, Result: string(cs.Status.Result), LastError: cs.Status.LastError,
+		comp := Component{Name: cs.Name, Result: string(cs.Status.Result), LastError: strings.ReplaceAll(cs.Status.ErrorSummary, "\n", "; "),
 			InForce: cs.Status.InForce, Findings: []config.Finding{}}
 		for _, f := range cs.Status.Findings {
 			comp.Findings = append(comp.Findings, config.Finding{Severity: config.Severity(f.Severity), Code: f.Code,

@@ -107,7 +107,7 @@ func TestBuild(t *testing.T) {
 		}},
 		{"components' ConfigurationStates", func(s *snapshot.Snapshot) {
 			s.ConfigStates = []v1beta1.ConfigurationState{{ObjectMeta: st.Meta("speaker-n1"), Status: v1beta1.ConfigurationStateStatus{
-				Result: v1beta1.ConfigurationStateInvalid, LastError: "boom",
+				Result: v1beta1.ConfigurationStateInvalid, ErrorSummary: "boom",
 				Findings: []v1beta1.ConfigurationFinding{{Severity: "error", Code: "x", Kind: "BGPPeer", Name: "tor", Message: "bad"}}}}}
 		}, func(t *testing.T, r Report) {
 			c := r.Configuration.Components

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/controller/k8s"
+	"github.com/bgplb/bgplb/daemon/securemetrics"
 	"github.com/bgplb/bgplb/internal/version"
 )
 
@@ -26,12 +27,14 @@ type Flags struct {
 	LBClass     string
 	LeaderElect bool
 	MetricsAddr string
-	HealthAddr  string
-	PprofAddr   string
-	LogLevel    string
-	QPS         float64
-	Burst       int
-	Version     bool
+	// SecureMetricsAddr and MetricsCertDir: /metrics over HTTPS with authentication.
+	SecureMetricsAddr, MetricsCertDir string
+	HealthAddr                        string
+	PprofAddr                         string
+	LogLevel                          string
+	QPS                               float64
+	Burst                             int
+	Version                           bool
 	// Webhook: the optional validating webhook (empty Addr: off).
 	WebhookAddr, WebhookService, WebhookSecret, WebhookConfig string
 }
@@ -51,6 +54,8 @@ func Parse(args []string, stderr io.Writer) (Flags, error) {
 	fs.StringVar(&f.LBClass, "lb-class", "", "manage only Services with this spec.loadBalancerClass (empty: only Services without one)")
 	fs.BoolVar(&f.LeaderElect, "leader-elect", true, "run the reconcilers only while holding the Lease "+k8s.LeaseName+" (safe with several replicas)")
 	fs.StringVar(&f.MetricsAddr, "metrics-addr", k8s.DefaultMetricsAddr, "Prometheus /metrics bind address (\"0\" disables)")
+	fs.StringVar(&f.SecureMetricsAddr, "secure-metrics-addr", securemetrics.DefaultAddr, "/metrics over HTTPS, for bearer tokens allowed to get /metrics (MetalLB's port; \"0\" disables)")
+	fs.StringVar(&f.MetricsCertDir, "metrics-cert-dir", "", "tls.crt and tls.key for --secure-metrics-addr (empty: self-signed)")
 	fs.StringVar(&f.HealthAddr, "health-addr", k8s.DefaultHealthAddr, "/healthz and /readyz bind address (\"0\" disables)")
 	fs.StringVar(&f.PprofAddr, "pprof-addr", "", "serve Go's /debug/pprof on this address, e.g. 127.0.0.1:6060 (empty: off)")
 	fs.StringVar(&f.LogLevel, "log-level", "info", "debug, info, warn or error")
@@ -101,13 +106,14 @@ func Run(ctx context.Context, logger *slog.Logger, args []string, stdout, stderr
 	c, err := k8s.New(cfg, k8s.Options{
 		Namespace: f.Namespace, LBClass: f.LBClass, LeaderElect: f.LeaderElect,
 		MetricsAddr: f.MetricsAddr, HealthAddr: f.HealthAddr, PprofAddr: f.PprofAddr, Logger: logger,
+		SecureMetricsAddr: f.SecureMetricsAddr, MetricsCertDir: f.MetricsCertDir,
 		Webhook: k8s.WebhookOptions{Addr: f.WebhookAddr, Service: f.WebhookService, Secret: f.WebhookSecret, Config: f.WebhookConfig},
 	})
 	if err != nil {
 		return err
 	}
 	logger.Info("controller starting", "version", version.Version, "namespace", f.Namespace,
-		"lbClass", f.LBClass, "leaderElect", f.LeaderElect, "metrics", f.MetricsAddr, "health", f.HealthAddr)
+		"lbClass", f.LBClass, "leaderElect", f.LeaderElect, "metrics", f.MetricsAddr, "secureMetrics", f.SecureMetricsAddr, "health", f.HealthAddr)
 	if err := c.Start(ctx); err != nil {
 		return fmt.Errorf("controller: %w", err)
 	}

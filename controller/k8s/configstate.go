@@ -24,7 +24,7 @@ const (
 )
 
 // ConfigState renders what `kubectl get configurationstates` shows: Valid or Invalid,
-// the errors joined in LastError, every finding, and which configuration is in force
+// the errors in ErrorSummary (one per line), a MetalLB-style condition, every finding, and which configuration is in force
 // (the last good one when the latest is invalid). It is pure and has no timestamps,
 // so writing it again for the same input changes nothing.
 // Free text goes through config.Redact with passwords: a finding about
@@ -46,11 +46,12 @@ func ConfigState(fs config.Findings, inForce string, passwords []string) v1beta1
 	}
 	if len(errs) > 0 {
 		st.Result = v1beta1.ConfigurationStateInvalid
-		st.LastError = strings.Join(errs, "; ")
+		st.ErrorSummary = strings.Join(errs, "\n")
 		if inForce != "" {
-			st.LastError += " (the last valid configuration stays in force)"
+			st.ErrorSummary += "\n(the last valid configuration stays in force)"
 		}
 	}
+	st.Conditions = []metav1.Condition{v1beta1.ValidCondition(v1beta1.ConditionPoolReconcilerValid, st)}
 	return st
 }
 
@@ -78,6 +79,7 @@ func writeConfigState(ctx context.Context, c client.Client, r client.Reader, ns 
 	if err != nil {
 		return fmt.Errorf("get ConfigurationState %s/%s: %w", ns, ConfigStateName, err)
 	}
+	v1beta1.StampConditions(want.Conditions, cs.Status.Conditions, metav1.Now())
 	if apiequality.Semantic.DeepEqual(cs.Status, want) {
 		return nil
 	}

@@ -41,6 +41,7 @@ import (
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
 	"github.com/bgplb/bgplb/config"
+	"github.com/bgplb/bgplb/daemon/securemetrics"
 	"github.com/bgplb/bgplb/internal/eventpace"
 )
 
@@ -78,6 +79,10 @@ type Options struct {
 	LeaderElect bool
 	// MetricsAddr and HealthAddr are bind addresses; "0" disables the server.
 	MetricsAddr, HealthAddr string
+	// SecureMetricsAddr serves the same metrics over HTTPS behind TokenReview and
+	// SubjectAccessReview (MetalLB's :9120); "" or "0" disables it. MetricsCertDir
+	// holds its tls.crt and tls.key (empty: self-signed).
+	SecureMetricsAddr, MetricsCertDir string
 	// PprofAddr, when set, serves Go's /debug/pprof (off by default).
 	PprofAddr string
 	// PoolStatusInterval is the least time between two IPAddressPool status
@@ -164,6 +169,15 @@ func New(cfg *rest.Config, opts Options) (*Controller, error) {
 		return nil, fmt.Errorf("controller manager: %w", err)
 	}
 	c := &Controller{mgr: mgr, st: newState(), stopping: stopping}
+	if a := opts.SecureMetricsAddr; a != "" && a != "0" {
+		err := mgr.Add(everyReplica(func(ctx context.Context) error {
+			return securemetrics.Serve(ctx, securemetrics.Options{Addr: a, CertDir: opts.MetricsCertDir,
+				Gatherer: ctrlmetrics.Registry, Config: cfg, Logger: opts.Logger})
+		}))
+		if err != nil {
+			return nil, fmt.Errorf("secure metrics server: %w", err)
+		}
+	}
 	if opts.Webhook.Addr != "" {
 		if err := addWebhook(mgr, cfg, opts); err != nil {
 			return nil, err
@@ -206,7 +220,7 @@ func (c *Controller) register(opts Options) error {
 		Watches(&v1beta1.BFDProfile{}, toConfig, specOnly).
 		Watches(&corev1.Secret{}, toConfig).
 		Watches(&corev1.Namespace{}, toConfig, builder.WithPredicates(predicate.LabelChangedPredicate{}))
-	if err := b.Complete(cr); err != nil {
+	if err := b.Complete(counted{c.st, cr}); err != nil {
 		return fmt.Errorf("config reconciler: %w", err)
 	}
 	sr := &serviceReconciler{client: mgr.GetClient(), events: rec, st: c.st, lbClass: opts.LBClass, log: log, pools: pools}
@@ -214,9 +228,14 @@ func (c *Controller) register(opts Options) error {
 		WithOptions(controller.Options{MaxConcurrentReconciles: opts.Workers}).
 		For(&corev1.Service{}).
 		WatchesRawSource(c.st.kick).
-		Complete(sr)
+		Complete(counted{c.st, sr})
 	if err != nil {
 		return fmt.Errorf("service reconciler: %w", err)
+	}
+	err = ctrl.NewControllerManagedBy(mgr).Named("bgppeersummary").For(&v1beta2.BGPPeer{}).
+		Complete(counted{c.st, &peerSummary{client: mgr.GetClient()}})
+	if err != nil {
+		return fmt.Errorf("BGPPeer summary: %w", err)
 	}
 	if opts.HealthAddr != "" {
 		if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
@@ -263,3 +282,10 @@ func (c *Controller) ready(*http.Request) error {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// everyReplica is a runnable that runs on standby replicas too (a plain
+// manager.RunnableFunc waits for leadership).
+type everyReplica func(context.Context) error
+
+func (f everyReplica) Start(ctx context.Context) error { return f(ctx) }
+func (everyReplica) NeedLeaderElection() bool          { return false }

@@ -32,7 +32,7 @@ func TestIntegrationControllerAllocates(t *testing.T) {
 	// Legacy annotation: honoured, with a deprecation event.
 	e.service("legacy", func(s *corev1.Service) { s.Annotations["metallb.universe.tf/loadBalancerIPs"] = "192.0.2.5" })
 	e.g.Expect(e.waitIPs("legacy", 1)).To(Equal([]string{"192.0.2.5"}))
-	e.waitEvent("legacy", "Warning DeprecatedAnnotation: annotation metallb.universe.tf/loadBalancerIPs is deprecated")
+	e.waitEvent("legacy", "Warning deprecatedAnnotation: Service uses deprecated annotation metallb.universe.tf/loadBalancerIPs")
 
 	// Pool status follows (rate-limited writer).
 	e.g.Eventually(func() v1beta1.IPAddressPoolStatus {
@@ -86,7 +86,7 @@ func TestIntegrationControllerPoolShrink(t *testing.T) {
 	e.setPoolAddresses("shrink", "198.51.100.0/31", "198.51.100.8/30")
 	e.g.Eventually(func() []string { return ingress(e.get("s2")) }).WithTimeout(20 * time.Second).
 		Should(Equal([]string{"198.51.100.8"}))
-	e.waitEvent("s2", `ClearAssignment: current IP ["198.51.100.2"] no longer allowed`)
+	e.waitEvent("s2", `/s2" not allowed by config, will attempt for new IP assignment`)
 	e.waitEvent("s2", `IPAllocated: Assigned IP ["198.51.100.8"] from pool shrink`)
 	e.g.Expect(ingress(e.get("s0"))).To(Equal([]string{"198.51.100.0"}))
 	e.g.Expect(ingress(e.get("s1"))).To(Equal([]string{"198.51.100.1"}))
@@ -187,8 +187,8 @@ func TestIntegrationControllerPoisonedConfig(t *testing.T) {
 
 	e.pool("bad", "203.0.113.64/30") // overlaps "good"
 	cs := e.waitConfigResult(v1beta1.ConfigurationStateInvalid)
-	e.g.Expect(cs.Status.LastError).To(ContainSubstring("IPAddressPool/"))
-	e.g.Expect(cs.Status.LastError).To(ContainSubstring("last valid configuration stays in force"))
+	e.g.Expect(cs.Status.ErrorSummary).To(ContainSubstring("IPAddressPool/"))
+	e.g.Expect(cs.Status.ErrorSummary).To(ContainSubstring("last valid configuration stays in force"))
 	e.g.Expect(cs.Status.InForce).To(ContainSubstring("1 pools"))
 	e.g.Expect(cs.Status.Findings).To(ContainElement(And(
 		HaveField("Severity", "error"), HaveField("Kind", "IPAddressPool"))))

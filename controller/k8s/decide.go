@@ -1,9 +1,11 @@
 package k8s
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -22,8 +24,22 @@ const (
 	ReasonAllocationFailed   = "AllocationFailed"
 	ReasonLoadBalancerFailed = "LoadBalancerFailed"
 	ReasonClearAssignment    = "ClearAssignment"
-	// ReasonDeprecatedAnnotation is ours: a metallb.universe.tf/ annotation was read.
-	ReasonDeprecatedAnnotation = "DeprecatedAnnotation"
+	// ReasonAdditionalAssignFailed: a PreferDualStack Service in a dual-stack
+	// cluster got one family only.
+	ReasonAdditionalAssignFailed = "AdditionalAssignFailed"
+	// ReasonNotEnoughClusterIPs: a RequireDualStack Service has fewer than two
+	// cluster IPs. MetalLB spells it with spaces.
+	ReasonNotEnoughClusterIPs = "not enough clusterips"
+	// ReasonNoLBIPsFamily: the addresses in the Service's status are no valid
+	// family combination (two of one family).
+	ReasonNoLBIPsFamily = "nolbIPsIPFamily"
+	// ReasonNoClusterIPsFamily: the Service's cluster IPs give no family.
+	ReasonNoClusterIPsFamily = "noclusterIPsIPFamily"
+	// ReasonInternalError: the allocator answered something it never should.
+	ReasonInternalError = "InternalError"
+	// ReasonDeprecatedAnnotation: a metallb.universe.tf/ annotation was read
+	// (MetalLB's lowerCamel spelling).
+	ReasonDeprecatedAnnotation = "deprecatedAnnotation"
 	// ReasonInvalidConfig is ours, on the object an error finding names.
 	ReasonInvalidConfig = "InvalidConfiguration"
 	// ReasonMissingReference is ours, on an object that names a pool, peer or BFD
@@ -62,6 +78,32 @@ type Outcome struct {
 	LastErr string
 	// Deprecated are the legacy-annotation warnings of the Service.
 	Deprecated config.Findings
+	// PreferDual is true for a PreferDualStack Service in a dual-stack cluster
+	// (two families), which should get an address of each family.
+	PreferDual bool
+	// ClusterIPsErr says why the Service's cluster IPs give no family; it is
+	// reported when the status addresses are cleared, as MetalLB does.
+	ClusterIPsErr error
+}
+
+// reasonError is a failure of the Service itself with MetalLB's own event reason
+// and message (Translate returns them).
+type reasonError struct{ reason, msg string }
+
+func (e *reasonError) Error() string { return e.msg }
+
+// eventFor is the event for a failure: the reason a reasonError carries, else the
+// allocator's (AllocationFailed or LoadBalancerFailed) with MetalLB's message.
+func eventFor(key string, err error) Event {
+	var re *reasonError
+	if errors.As(err, &re) {
+		return Event{corev1.EventTypeWarning, re.reason, re.msg}
+	}
+	reason := allocator.EventReason(err)
+	if reason == ReasonLoadBalancerFailed {
+		return Event{corev1.EventTypeWarning, reason, "invalid requested loadbalancer IPs: " + err.Error()}
+	}
+	return Event{corev1.EventTypeWarning, reason, fmt.Sprintf("Failed to allocate IP for %q: %s", key, err)}
 }
 
 // Decide returns the plan for a Service we manage. A pass that finds the Service
@@ -70,8 +112,16 @@ type Outcome struct {
 func Decide(key string, o Outcome) Plan {
 	var p Plan
 	if o.AssignErr != nil {
-		p.Events = append(p.Events, Event{corev1.EventTypeWarning, ReasonClearAssignment,
-			fmt.Sprintf("current IP %s no longer allowed, allocating again: %v", ipList(o.StatusIPs), o.AssignErr)})
+		if !validFamilies(o.StatusIPs) {
+			p.Events = append(p.Events, Event{corev1.EventTypeWarning, ReasonNoLBIPsFamily,
+				fmt.Sprintf("Failed to retrieve LBIPs IPFamily for %s: %s", ipList(o.StatusIPs), "addresses are not one IPv4 and one IPv6")})
+		}
+		if o.ClusterIPsErr != nil {
+			p.Events = append(p.Events, Event{corev1.EventTypeWarning, ReasonNoClusterIPsFamily,
+				fmt.Sprintf("Failed to retrieve ClusterIPs IPFamily for %q: %s", key, o.ClusterIPsErr)})
+		}
+		p.Events = append(p.Events, Event{corev1.EventTypeNormal, ReasonClearAssignment,
+			fmt.Sprintf("current IP for %q not allowed by config, will attempt for new IP assignment: %s", key, o.AssignErr)})
 	}
 	if o.Result.ClearReason != nil {
 		p.Events = append(p.Events, Event{corev1.EventTypeNormal, ReasonClearAssignment,
@@ -79,21 +129,59 @@ func Decide(key string, o Outcome) Plan {
 	}
 	if o.Err != nil {
 		if msg := o.Err.Error(); msg != o.LastErr {
-			p.Events = append(p.Events, Event{corev1.EventTypeWarning, allocator.EventReason(o.Err),
-				fmt.Sprintf("Failed to allocate IP for %q: %s", key, msg)})
+			p.Events = append(p.Events, eventFor(key, o.Err))
 		}
+		return p
+	}
+	switch {
+	case len(o.Result.IPs) == 0:
+		p.Events = append(p.Events, Event{corev1.EventTypeWarning, ReasonInternalError, "didn't allocate an IP but also did not fail"})
+		return p
+	case o.Result.Pool == "":
+		p.Events = append(p.Events, Event{corev1.EventTypeWarning, ReasonInternalError, "allocated an IP that has no pool"})
 		return p
 	}
 	p.IPs, p.Pool = o.Result.IPs, o.Result.Pool
 	if slices.Equal(p.IPs, o.StatusIPs) {
 		return p
 	}
+	if o.PreferDual && len(p.IPs) == 1 {
+		other := "IPv6"
+		if p.IPs[0].Is6() {
+			other = "IPv4"
+		}
+		p.Events = append(p.Events, Event{corev1.EventTypeNormal, ReasonAdditionalAssignFailed,
+			fmt.Sprintf("cannot assign additional IP in PreferDualStack: no available %s address in pool %s", other, p.Pool)})
+	}
+	// MetalLB's message is "Assigned IP %q" over the address list; we add the pool.
 	p.Events = append(p.Events, Event{corev1.EventTypeNormal, ReasonIPAllocated,
 		fmt.Sprintf("Assigned IP %s from pool %s", ipList(p.IPs), p.Pool)})
 	for _, f := range o.Deprecated {
-		p.Events = append(p.Events, Event{corev1.EventTypeWarning, ReasonDeprecatedAnnotation, f.Message + "; " + f.Hint})
+		p.Events = append(p.Events, Event{corev1.EventTypeWarning, ReasonDeprecatedAnnotation,
+			fmt.Sprintf("Service uses deprecated annotation %s: %s", annotationOf(f), f.Hint)})
 	}
 	return p
+}
+
+// validFamilies: no addresses, one, or one of each family.
+func validFamilies(ips []netip.Addr) bool {
+	switch len(ips) {
+	case 0, 1:
+		return true
+	case 2:
+		return ips[0].Is4() != ips[1].Is4()
+	}
+	return false
+}
+
+// annotationOf is the annotation a deprecation finding is about (its field is
+// metadata.annotations[KEY]).
+func annotationOf(f config.Finding) string {
+	k := strings.TrimSuffix(strings.TrimPrefix(f.Field, "metadata.annotations["), "]")
+	if k == f.Field || k == "" {
+		return f.Message
+	}
+	return k
 }
 
 // DecideUnmanaged returns the plan for a Service that is not (or no longer) ours: not

@@ -28,7 +28,18 @@ func TestDecide(t *testing.T) {
 	}
 	noIPs := &allocator.Error{Kind: allocator.ErrNoAvailableIPs, Msg: "no available IPs in pool p"}
 	invalid := &allocator.Error{Kind: allocator.ErrInvalidRequest, Msg: "bad annotation"}
-	deprecated := config.Findings{{Severity: config.SeverityWarning, Code: "annotation-deprecated", Message: "annotation metallb.universe.tf/address-pool is deprecated", Hint: "rename it"}}
+	deprecated := config.Findings{{Severity: config.SeverityWarning, Code: "annotation-deprecated", Field: "metadata.annotations[metallb.universe.tf/address-pool]",
+		Message: "annotation metallb.universe.tf/address-pool is deprecated", Hint: "rename it"}}
+	a6 := netip.MustParseAddr("2001:db8::1")
+	_, _, notEnough := k8s.Translate(svc(func(s *corev1.Service) {
+		require := corev1.IPFamilyPolicyRequireDualStack
+		s.Spec.IPFamilyPolicy = &require
+		s.Spec.IPFamilies = []corev1.IPFamily{corev1.IPv4Protocol, corev1.IPv6Protocol}
+		s.Spec.ClusterIP, s.Spec.ClusterIPs = "10.0.0.1", []string{"10.0.0.1"}
+	}), nil)
+	if notEnough == nil {
+		t.Fatal("RequireDualStack with one cluster IP translated")
+	}
 	cases := []struct {
 		name    string
 		o       k8s.Outcome
@@ -39,16 +50,31 @@ func TestDecide(t *testing.T) {
 		{"new allocation", k8s.Outcome{Result: got(a1)}, "Normal/IPAllocated", []netip.Addr{a1}, "p"},
 		{"second pass: nothing to say", k8s.Outcome{StatusIPs: []netip.Addr{a1}, Result: got(a1)}, "", []netip.Addr{a1}, "p"},
 		{"second pass, deprecated annotation: said once already", k8s.Outcome{StatusIPs: []netip.Addr{a1}, Result: got(a1), Deprecated: deprecated}, "", []netip.Addr{a1}, "p"},
-		{"allocation with deprecated annotation", k8s.Outcome{Result: got(a1), Deprecated: deprecated}, "Normal/IPAllocated,Warning/DeprecatedAnnotation", []netip.Addr{a1}, "p"},
+		{"allocation with deprecated annotation", k8s.Outcome{Result: got(a1), Deprecated: deprecated}, "Normal/IPAllocated,Warning/deprecatedAnnotation", []netip.Addr{a1}, "p"},
 		{"status IP no longer allowed", k8s.Outcome{StatusIPs: []netip.Addr{a1}, AssignErr: errors.New("not in any pool"), Result: got(a2)},
-			"Warning/ClearAssignment,Normal/IPAllocated", []netip.Addr{a2}, "p"},
+			"Normal/ClearAssignment,Normal/IPAllocated", []netip.Addr{a2}, "p"},
+		{"status IPs of one family, cluster IPs garbage", k8s.Outcome{StatusIPs: []netip.Addr{a1, a2}, AssignErr: errors.New("two IPv4"),
+			ClusterIPsErr: errors.New("junk"), Result: got(a2)},
+			"Warning/nolbIPsIPFamily,Warning/noclusterIPsIPFamily,Normal/ClearAssignment,Normal/IPAllocated", []netip.Addr{a2}, "p"},
+		{"prefer dual, one family only", k8s.Outcome{PreferDual: true, Result: got(a6)}, "Normal/AdditionalAssignFailed,Normal/IPAllocated", []netip.Addr{a6}, "p"},
+		{"prefer dual, both", k8s.Outcome{PreferDual: true, Result: got(a1, a6)}, "Normal/IPAllocated", []netip.Addr{a1, a6}, "p"},
+		{"require dual without dual cluster IPs", k8s.Outcome{Err: notEnough}, "Warning/not enough clusterips", nil, ""},
+		{"no IPs and no error", k8s.Outcome{Result: allocator.Result{}}, "Warning/InternalError", nil, ""},
+		{"IPs without a pool", k8s.Outcome{Result: allocator.Result{Allocation: allocator.Allocation{IPs: []netip.Addr{a1}}}}, "Warning/InternalError", nil, ""},
 		{"request changed", k8s.Outcome{StatusIPs: []netip.Addr{a1}, Result: allocator.Result{Allocation: allocator.Allocation{Pool: "p", IPs: []netip.Addr{a2}},
 			Cleared: []netip.Addr{a1}, ClearReason: errors.New("requests pool q")}}, "Normal/ClearAssignment,Normal/IPAllocated", []netip.Addr{a2}, "p"},
 		{"allocation failed", k8s.Outcome{Err: noIPs}, "Warning/AllocationFailed", nil, ""},
 		{"allocation failed again, same error", k8s.Outcome{Err: noIPs, LastErr: noIPs.Error()}, "", nil, ""},
 		{"status IP lost and nothing free", k8s.Outcome{StatusIPs: []netip.Addr{a1}, AssignErr: errors.New("gone"), Err: noIPs},
-			"Warning/ClearAssignment,Warning/AllocationFailed", nil, ""},
+			"Normal/ClearAssignment,Warning/AllocationFailed", nil, ""},
 		{"malformed service", k8s.Outcome{Err: invalid}, "Warning/LoadBalancerFailed", nil, ""},
+	}
+	dep := k8s.Decide("ns/web", k8s.Outcome{Result: got(a1), Deprecated: deprecated}).Events[1].Message
+	if !strings.HasPrefix(dep, "Service uses deprecated annotation metallb.universe.tf/address-pool") {
+		t.Errorf("deprecatedAnnotation message %q", dep)
+	}
+	if m := k8s.Decide("ns/web", k8s.Outcome{Err: notEnough}).Events[0].Message; m != "Service requires dual stack but not enough clusterips [10.0.0.1]" {
+		t.Errorf("not enough clusterips message %q", m)
 	}
 	for _, c := range cases {
 		p := k8s.Decide("ns/web", c.o)
@@ -117,16 +143,16 @@ func TestConfigState(t *testing.T) {
 	warn := config.Finding{Severity: config.SeverityWarning, Code: "w", Kind: "BGPPeer", Name: "x", Message: "m"}
 	bad := config.Finding{Severity: config.SeverityError, Code: "pool-overlap", Kind: "IPAddressPool", Name: "b", Field: "spec.addresses[0]", Message: "overlaps", Hint: "fix"}
 	ok := k8s.ConfigState(config.Findings{warn}, "sha256:1", nil)
-	if ok.Result != "Valid" || ok.LastError != "" || len(ok.Findings) != 1 || ok.InForce != "sha256:1" {
+	if ok.Result != "Valid" || ok.ErrorSummary != "" || len(ok.Findings) != 1 || ok.InForce != "sha256:1" {
 		t.Errorf("valid: %+v", ok)
 	}
 	inv := k8s.ConfigState(config.Findings{bad, warn}, "sha256:1", nil)
-	if inv.Result != "Invalid" || !strings.Contains(inv.LastError, "IPAddressPool/b spec.addresses[0]: overlaps") ||
-		!strings.Contains(inv.LastError, "stays in force") || len(inv.Findings) != 2 || inv.Findings[0].Code != "pool-overlap" || inv.Findings[0].Message != "overlaps" {
+	if inv.Result != "Invalid" || !strings.Contains(inv.ErrorSummary, "IPAddressPool/b spec.addresses[0]: overlaps") ||
+		!strings.Contains(inv.ErrorSummary, "stays in force") || len(inv.Findings) != 2 || inv.Findings[0].Code != "pool-overlap" || inv.Findings[0].Message != "overlaps" {
 		t.Errorf("invalid: %+v", inv)
 	}
 	first := k8s.ConfigState(config.Findings{bad}, "", nil)
-	if !strings.HasPrefix(first.InForce, "none") || strings.Contains(first.LastError, "stays in force") {
+	if !strings.HasPrefix(first.InForce, "none") || strings.Contains(first.ErrorSummary, "stays in force") {
 		t.Errorf("invalid at start: %+v", first)
 	}
 }
@@ -136,7 +162,7 @@ func TestConfigStateRedacts(t *testing.T) {
 	f := config.Finding{Severity: config.SeverityError, Code: "peer-password-names-secret", Kind: "BGPPeer", Name: "r1",
 		Field: "spec.password", Message: `password "s3cret-key" is the name of a Secret`, Hint: "replace password: s3cret-key"}
 	st := k8s.ConfigState(config.Findings{f}, "", []string{"s3cret-key"})
-	for _, s := range []string{st.LastError, st.Findings[0].Message, st.Findings[0].Hint} {
+	for _, s := range []string{st.ErrorSummary, st.Findings[0].Message, st.Findings[0].Hint} {
 		if strings.Contains(s, "s3cret-key") || !strings.Contains(s, "[redacted]") {
 			t.Errorf("not redacted: %q", s)
 		}

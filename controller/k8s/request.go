@@ -48,6 +48,13 @@ func Translate(svc *corev1.Service, nsLabels map[string]string) (allocator.Reque
 	if req.Family, req.Policy, err = families(svc); err != nil {
 		return allocator.Request{}, nil, fmt.Errorf("service %s: %w", req.Key, err)
 	}
+	// MetalLB refuses a RequireDualStack Service whose cluster IPs are not dual
+	// stack. An object the apiserver has not defaulted yet has none at all.
+	if p := svc.Spec.IPFamilyPolicy; p != nil && *p == corev1.IPFamilyPolicyRequireDualStack &&
+		svc.Spec.ClusterIP != "" && len(svc.Spec.ClusterIPs) < 2 {
+		return allocator.Request{}, nil, &reasonError{ReasonNotEnoughClusterIPs,
+			fmt.Sprintf("Service requires dual stack but not enough clusterips %v", svc.Spec.ClusterIPs)}
+	}
 	annotated, _ := config.ServiceAnnotation(svc, config.AnnotationLoadBalancerIPs)
 	if req.RequestedIPs, err = allocator.ParseRequestedIPs(annotated, svc.Spec.LoadBalancerIP); err != nil {
 		return allocator.Request{}, nil, fmt.Errorf("service %s: %w", req.Key, err)
@@ -108,6 +115,27 @@ func families(svc *corev1.Service) (allocator.Family, allocator.FamilyPolicy, er
 		p = allocator.PreferDualStack
 	}
 	return primary, p, nil
+}
+
+// ClusterIPsErr says why svc's cluster IPs give no IP family (headless, not an
+// address, two of one family); nil when they give one.
+func ClusterIPsErr(svc *corev1.Service) error {
+	raw := svc.Spec.ClusterIPs
+	if len(raw) == 0 && svc.Spec.ClusterIP != "" {
+		raw = []string{svc.Spec.ClusterIP}
+	}
+	var ips []netip.Addr
+	for _, s := range raw {
+		ip, err := netip.ParseAddr(s)
+		if err != nil {
+			return fmt.Errorf("cluster IP %q is not an IP address", s)
+		}
+		ips = append(ips, ip.Unmap())
+	}
+	if len(ips) > 2 || (len(ips) == 2 && ips[0].Is4() == ips[1].Is4()) {
+		return fmt.Errorf("cluster IPs %v are not one IPv4 and one IPv6 address", raw)
+	}
+	return nil
 }
 
 func clusterIPs(svc *corev1.Service) []netip.Addr {

@@ -15,6 +15,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/bgplb/bgplb/config"
+	"github.com/bgplb/bgplb/controller/allocator"
 )
 
 // serviceReconciler converges one Service: release what a Service that is gone or no
@@ -76,7 +77,8 @@ func (r *serviceReconciler) converge(ctx context.Context, svc *corev1.Service) e
 		r.st.setFailed(key, err.Error())
 		return nil
 	}
-	o := Outcome{StatusIPs: IngressIPs(svc), LastErr: r.st.lastErr(key), Deprecated: deprecated}
+	o := Outcome{StatusIPs: IngressIPs(svc), LastErr: r.st.lastErr(key), Deprecated: deprecated,
+		PreferDual: areq.Policy == allocator.PreferDualStack, ClusterIPsErr: ClusterIPsErr(svc)}
 	if len(o.StatusIPs) > 0 {
 		if cur, held := r.st.alloc.Get(key); !held || !sameSet(cur.IPs, o.StatusIPs) {
 			if _, o.AssignErr = r.st.alloc.Assign(areq, o.StatusIPs); o.AssignErr != nil {

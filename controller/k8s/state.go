@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
@@ -29,6 +30,8 @@ type state struct {
 	stale   bool                // the latest config is invalid; the last good one stays
 	inForce string              // identity of the config in force
 	digest  string              // digest of the snapshot in force
+
+	updates, updateErrs atomic.Uint64 // reconciles run and failed (metrics)
 }
 
 func newState() *state {

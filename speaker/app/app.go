@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/tools/record"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/bgplb/bgplb/daemon/securemetrics"
 	"github.com/bgplb/bgplb/internal/eventpace"
 	"github.com/bgplb/bgplb/internal/version"
 	"github.com/bgplb/bgplb/speaker/bfdio"
@@ -89,6 +90,7 @@ const (
 // speaker holds the parts of a running speaker.
 type speaker struct {
 	f       Flags
+	cfg     *rest.Config // the apiserver: clients, and TokenReviews for secure /metrics
 	log     *slog.Logger
 	watcher *k8s.Watcher  // informers -> snapshots
 	link    *bfdLink      // BFD sessions, and the gate holding BGP down while BFD is
@@ -106,7 +108,7 @@ type speaker struct {
 
 // assemble builds every part; nothing runs yet.
 func assemble(f Flags, cfg *rest.Config, factory Factory, logger *slog.Logger) (*speaker, error) {
-	sp := &speaker{f: f, log: logger, errc: make(chan error, 3), loopDone: make(chan struct{})}
+	sp := &speaker{f: f, cfg: cfg, log: logger, errc: make(chan error, 3), loopDone: make(chan struct{})}
 	w, err := k8s.NewWatcher(cfg, k8s.Options{Namespace: f.Namespace, NodeName: f.NodeName, LBClass: f.LBClass, Logger: logger})
 	if err != nil {
 		return nil, err
@@ -182,9 +184,13 @@ func (sp *speaker) connect(ctx context.Context) error {
 func (sp *speaker) run(ctx, runCtx context.Context, cancel context.CancelFunc) error {
 	f := sp.f
 	sp.log.Info("speaker starting", "version", version.Version, "node", f.NodeName, "namespace", f.Namespace,
-		"lbClass", f.LBClass, "metrics", f.MetricsAddr, "interval", f.ReconcileInterval)
+		"lbClass", f.LBClass, "metrics", f.MetricsAddr, "secureMetrics", f.SecureMetricsAddr, "interval", f.ReconcileInterval)
 	sp.goRun(func() error { return sp.watcher.Start(runCtx) })
 	sp.goRun(func() error { return sp.obs.serve(runCtx, f.MetricsAddr, f.Pprof, sp.log) })
+	sp.goRun(func() error {
+		return securemetrics.Serve(runCtx, securemetrics.Options{Addr: f.SecureMetricsAddr, CertDir: f.MetricsCertDir,
+			Gatherer: sp.obs.reg, Config: sp.cfg, Logger: sp.log})
+	})
 	go func() {
 		defer close(sp.loopDone)
 		if sp.watcher.WaitForSync(runCtx) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bgplb/bgplb/config"
+	"github.com/bgplb/bgplb/daemon/securemetrics"
 	"github.com/bgplb/bgplb/speaker/reconcile"
 )
 
@@ -25,12 +26,15 @@ const DefaultMetricsAddr = ":7472"
 
 // Flags are the speaker's command-line settings.
 type Flags struct {
-	NodeName          string
-	Kubeconfig        string
-	Namespace         string
-	LBClass           string
-	IgnoreExcludeLB   bool
-	MetricsAddr       string
+	NodeName        string
+	Kubeconfig      string
+	Namespace       string
+	LBClass         string
+	IgnoreExcludeLB bool
+	MetricsAddr     string
+	// SecureMetricsAddr and MetricsCertDir: /metrics over HTTPS with authentication.
+	SecureMetricsAddr string
+	MetricsCertDir    string
 	LogLevel          string
 	ReconcileInterval time.Duration
 	RouterID          string
@@ -55,6 +59,8 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Flags, 
 	fs.StringVar(&f.LBClass, "lb-class", "", "announce only Services with this spec.loadBalancerClass (empty: only Services without one)")
 	fs.BoolVar(&f.IgnoreExcludeLB, "ignore-exclude-lb", false, "announce even from nodes labelled node.kubernetes.io/exclude-from-external-load-balancers")
 	fs.StringVar(&f.MetricsAddr, "metrics-addr", DefaultMetricsAddr, "address of /metrics, /healthz and /readyz (\"0\" disables)")
+	fs.StringVar(&f.SecureMetricsAddr, "secure-metrics-addr", securemetrics.DefaultAddr, "/metrics over HTTPS, for bearer tokens allowed to get /metrics (MetalLB's port; \"0\" disables)")
+	fs.StringVar(&f.MetricsCertDir, "metrics-cert-dir", "", "tls.crt and tls.key for --secure-metrics-addr (empty: self-signed)")
 	fs.StringVar(&f.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&f.ReconcileInterval, "reconcile-interval", reconcile.DefaultInterval, "longest pause between two reconciles while events keep coming (the pause is 3x the last pass, so a single change is applied at once); events during a pause are batched")
 	fs.StringVar(&f.RouterID, "router-id", "", "BGP router ID (IPv4); default a BGPPeer's routerID, else the Node's IPv4 InternalIP")

@@ -35,7 +35,7 @@ func newObservability(node string, rt router.Router, bfdSessions func() []bfdio.
 	if err != nil {
 		return nil, err
 	}
-	if _, err := metrics.NewBFD(reg, bfdSessions); err != nil {
+	if _, err := metrics.NewBFD(reg, bfdSessions, m.VRF); err != nil {
 		return nil, err
 	}
 	return &observability{reg: reg, metrics: m, rt: rt}, nil

@@ -173,7 +173,9 @@ router bgp %d
 		resp.Body.Close()
 		for _, want := range []string{`metallb_bgp_session_up{peer="` + routerIP + `:179"} 1`,
 			`metallb_bgp_announced_prefixes_total{peer="` + routerIP + `:179"} 1`,
-			`metallb_speaker_announced{node="node-1",protocol="bgp",service="default/web"} 1`, "metallb_bgp_updates_total"} {
+			`metallb_speaker_announced{ip="`, `",node="node-1",protocol="bgp",service="default/web"} 1`, "metallb_bgp_updates_total",
+			"metallb_k8s_client_updates_total ", "metallb_k8s_client_update_errors_total ",
+			"metallb_k8s_client_config_loaded_bool 1", "metallb_k8s_client_config_stale_bool 0"} {
 			if !strings.Contains(string(body), want) {
 				t.Errorf("/metrics lacks %s", want)
 			}

@@ -230,6 +230,7 @@ func (p *Publisher) writeConfigState(ctx context.Context, want v1beta1.Configura
 	if err != nil {
 		return fmt.Errorf("get ConfigurationState %s: %w", key, err)
 	}
+	v1beta1.StampConditions(want.Conditions, cs.Status.Conditions, metav1.Now())
 	if apiequality.Semantic.DeepEqual(cs.Status, want) {
 		return nil
 	}

@@ -63,7 +63,7 @@ func PeerEntry(node string, pr reconcile.PeerReport, s *router.Session, fs confi
 }
 
 // ConfigState renders this speaker's ConfigurationState status: Valid or Invalid,
-// the errors in LastError, every finding, and which configuration is in force.
+// the errors in ErrorSummary (one per line), a MetalLB-style condition, every finding, and which configuration is in force.
 func ConfigState(rep reconcile.Report) v1beta1.ConfigurationStateStatus {
 	st := v1beta1.ConfigurationStateStatus{Result: v1beta1.ConfigurationStateValid}
 	switch {
@@ -84,11 +84,12 @@ func ConfigState(rep reconcile.Report) v1beta1.ConfigurationStateStatus {
 	}
 	if len(errs) > 0 {
 		st.Result = v1beta1.ConfigurationStateInvalid
-		st.LastError = strings.Join(errs, "; ")
+		st.ErrorSummary = strings.Join(errs, "\n")
 		if rep.Config != nil {
-			st.LastError += " (the last valid configuration stays in force)"
+			st.ErrorSummary += "\n(the last valid configuration stays in force)"
 		}
 	}
+	st.Conditions = []metav1.Condition{v1beta1.ValidCondition(v1beta1.ConditionConfigReconcilerValid, st)}
 	return st
 }
 

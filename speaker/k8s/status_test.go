@@ -79,7 +79,7 @@ func TestConfigState(t *testing.T) {
 	}
 	bad := report(t, func(s *reconcile.Snapshot) { s.Resources.Pools[0].Spec.Addresses = []string{"x"} })
 	st = ConfigState(bad)
-	if st.Result != v1beta1.ConfigurationStateInvalid || st.LastError == "" || !strings.Contains(st.InForce, "none") {
+	if st.Result != v1beta1.ConfigurationStateInvalid || st.ErrorSummary == "" || !strings.Contains(st.InForce, "none") {
 		t.Fatalf("invalid state %+v", st)
 	}
 	// A literal password the config core quotes in a finding is redacted.

@@ -16,18 +16,22 @@ func TestBFDMetalLBNames(t *testing.T) {
 		{Peer: "r2", PeerAddr: netip.MustParseAddr("2001:db8::2"), State: bfd.Down, ControlOut: 3},
 	}
 	reg := prometheus.NewRegistry()
-	if _, err := NewBFD(reg, func() []bfdio.Status { return sessions }); err != nil {
+	vrf := func(peer string) string { return map[string]string{"r1": "default", "r2": "red"}[peer] }
+	if _, err := NewBFD(reg, func() []bfdio.Status { return sessions }, vrf); err != nil {
 		t.Fatal(err)
 	}
 	got := gather(t, reg)
 	want := map[string]float64{
-		"metallb_bfd_session_up{peer=192.0.2.1}":              1,
-		"metallb_bfd_control_packet_input{peer=192.0.2.1}":    10,
-		"metallb_bfd_control_packet_output{peer=192.0.2.1}":   12,
-		"metallb_bfd_session_up_events{peer=192.0.2.1}":       2,
-		"metallb_bfd_session_down_events{peer=192.0.2.1}":     1,
-		"metallb_bfd_session_up{peer=2001:db8::2}":            0,
-		"metallb_bfd_control_packet_output{peer=2001:db8::2}": 3,
+		"metallb_bfd_session_up{peer=192.0.2.1,vrf=default}":            1,
+		"metallb_bfd_control_packet_input{peer=192.0.2.1,vrf=default}":  10,
+		"metallb_bfd_control_packet_output{peer=192.0.2.1,vrf=default}": 12,
+		"metallb_bfd_session_up_events{peer=192.0.2.1,vrf=default}":     2,
+		"metallb_bfd_session_down_events{peer=192.0.2.1,vrf=default}":   1,
+		"metallb_bfd_echo_packet_input{peer=192.0.2.1,vrf=default}":     0,
+		"metallb_bfd_echo_packet_output{peer=192.0.2.1,vrf=default}":    0,
+		"metallb_bfd_zebra_notifications{peer=192.0.2.1,vrf=default}":   0,
+		"metallb_bfd_session_up{peer=2001:db8::2,vrf=red}":              0,
+		"metallb_bfd_control_packet_output{peer=2001:db8::2,vrf=red}":   3,
 	}
 	for k, v := range want {
 		if g, ok := got[k]; !ok || g != v {
@@ -37,7 +41,7 @@ func TestBFDMetalLBNames(t *testing.T) {
 
 	// A removed session's series go with it.
 	sessions = sessions[:1]
-	if got := gather(t, reg); len(got) != 5 {
-		t.Errorf("after removing r2: %d series, want 5: %v", len(got), got)
+	if got := gather(t, reg); len(got) != 8 {
+		t.Errorf("after removing r2: %d series, want 8: %v", len(got), got)
 	}
 }

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"errors"
 	"net/netip"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/speaker/reconcile"
 	"github.com/bgplb/bgplb/speaker/router"
+	"github.com/bgplb/bgplb/speaker/routes"
 )
 
 // gather returns "name{labels}" -> value for every series in reg.
@@ -47,21 +49,35 @@ func TestMetalLBNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	web, api := netip.MustParseAddr("192.0.2.10"), netip.MustParseAddr("192.0.2.11")
+	web6 := netip.MustParseAddr("2001:db8::10")
+	dec := func(svc string, ip netip.Addr) routes.Decision {
+		return routes.Decision{Service: svc, IP: ip, Peer: "r", Announced: true}
+	}
 	m.Observe(reconcile.Report{
+		ConfigValid: true, Config: &config.Config{},
 		Peers:     []reconcile.PeerReport{{Name: "r", Applied: 3, Pending: 1, Updates: 4}},
+		Decisions: []routes.Decision{dec("default/web", web), dec("default/web", web6), dec("default/api", api)},
 		Announced: map[string]bool{"default/web": true, "default/api": true},
 	})
 	m.Session(router.SessionEvent{Peer: "r", State: router.Established})
-	m.Observe(reconcile.Report{
+	m.Observe(reconcile.Report{ // the latest configuration is invalid: the old one stays
+		Config: &config.Config{}, Err: errors.New("apply failed"),
 		Peers:     []reconcile.PeerReport{{Name: "r", Applied: 3, Updates: 2}},
+		Decisions: []routes.Decision{dec("default/web", web), dec("default/web", web6), {Service: "default/api", IP: api, Peer: "r"}},
 		Announced: map[string]bool{"default/web": true},
 	})
 	want := map[string]float64{
-		"metallb_bgp_announced_prefixes_total{peer=r}":                            3,
-		"metallb_bgp_pending_prefixes_total{peer=r}":                              0,
-		"metallb_bgp_session_up{peer=r}":                                          1,
-		"metallb_bgp_updates_total{peer=r}":                                       6,
-		"metallb_speaker_announced{node=node-1,protocol=bgp,service=default/web}": 1,
+		"metallb_bgp_announced_prefixes_total{peer=r}":                                            3,
+		"metallb_bgp_pending_prefixes_total{peer=r}":                                              0,
+		"metallb_bgp_session_up{peer=r}":                                                          1,
+		"metallb_bgp_updates_total{peer=r}":                                                       6,
+		"metallb_speaker_announced{ip=192.0.2.10,node=node-1,protocol=bgp,service=default/web}":   1,
+		"metallb_speaker_announced{ip=2001:db8::10,node=node-1,protocol=bgp,service=default/web}": 1,
+		"metallb_k8s_client_updates_total{}":                                                      2,
+		"metallb_k8s_client_update_errors_total{}":                                                1,
+		"metallb_k8s_client_config_loaded_bool{}":                                                 1,
+		"metallb_k8s_client_config_stale_bool{}":                                                  1,
 	}
 	got := gather(t, reg)
 	if len(got) != len(want) {
@@ -72,9 +88,12 @@ func TestMetalLBNames(t *testing.T) {
 			t.Errorf("%s = %v, want %v (all: %v)", k, got[k], v, got)
 		}
 	}
-	m.Observe(reconcile.Report{})
-	if got := gather(t, reg); len(got) != 1 { // only the counter survives
+	m.Observe(reconcile.Report{ConfigValid: true})
+	if got := gather(t, reg); len(got) != 5 { // only the counters and the k8s_client gauges survive
 		t.Fatalf("series of a peer no longer run or of a withdrawn Service remain: %v", got)
+	}
+	if got := gather(t, reg)["metallb_k8s_client_config_stale_bool{}"]; got != 0 {
+		t.Errorf("stale after a valid configuration: %v", got)
 	}
 }
 

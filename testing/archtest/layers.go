@@ -28,7 +28,9 @@ func kindOf(pkg string) string {
 //     package: backends, the lab, scenarios and the CLI go through the registry;
 //   - the config core imports no Kubernetes client and no controller or speaker code;
 //   - the speaker imports no controller package, and the controller no speaker package;
-//   - api/ stands on the ground floor: it imports none of this module's other rooms.
+//   - api/ stands on the ground floor: it imports none of this module's other rooms;
+//   - daemon/ is the plumbing both daemons share at their edges: it sits below them and
+//     imports no controller, speaker or cli package.
 func LayerViolations(pkg string, imports []string) []string {
 	var out []string
 	bad := func(format string, a ...any) { out = append(out, fmt.Sprintf(format, a...)) }
@@ -57,6 +59,9 @@ func LayerViolations(pkg string, imports []string) []string {
 		}
 		if under(pkg, "api") && strings.HasPrefix(imp, module+"/") && !under(imp, "api") {
 			bad("api package %s imports %s: api/ imports no other room of the module", pkg, imp)
+		}
+		if under(pkg, "daemon") && (under(imp, "controller") || under(imp, "speaker") || under(imp, "cli")) {
+			bad("daemon package %s imports %s: daemon/ serves the controller and the speaker, never the reverse", pkg, imp)
 		}
 	}
 	return out

@@ -77,6 +77,8 @@ func TestLayerViolationsCatchSynthetic(t *testing.T) {
 		{"speaker imports the controller", module + "/speaker/app", []string{module + "/controller/allocator"}, 1},
 		{"speaker imports config", module + "/speaker/app", []string{module + "/config"}, 0},
 		{"api imports config", module + "/api/v1beta1", []string{module + "/config"}, 1},
+		{"daemon imports the speaker", module + "/daemon/securemetrics", []string{module + "/speaker/metrics"}, 1},
+		{"controller uses daemon", module + "/controller/k8s", []string{module + "/daemon/securemetrics"}, 0},
 	} {
 		if got := LayerViolations(c.pkg, c.imports); len(got) != c.want {
 			t.Errorf("%s: %q, want %d violations", c.name, got, c.want)

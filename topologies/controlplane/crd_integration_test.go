@@ -142,7 +142,7 @@ func testPrinterColumns(t *testing.T, cp *ControlPlane) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"Address", "ASN", "BFD Profile", "Multi Hops", "Established", "Selected", "Age"}
+	want := []string{"Address", "ASN", "BFD Profile", "Multi Hops", "Established", "Age"}
 	for _, v := range crd.Spec.Versions {
 		if v.Name != "v1beta2" {
 			continue
