@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	apischeme "github.com/bgplb/bgplb/api/scheme"
 	"github.com/bgplb/bgplb/api/v1beta2"
 	speakerk8s "github.com/bgplb/bgplb/speaker/k8s"
 	"github.com/bgplb/bgplb/testing/cptest"
@@ -35,7 +36,7 @@ func startCluster(t *testing.T, ctx context.Context) *testCluster {
 	if err := cp.InstallCRDs(ctx, crdDir(t)); err != nil {
 		t.Fatal(err)
 	}
-	scheme, err := speakerk8s.Scheme()
+	scheme, err := apischeme.New()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,11 +9,11 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
+	apischeme "github.com/bgplb/bgplb/api/scheme"
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
 	"github.com/bgplb/bgplb/testing/cptest"
@@ -74,7 +74,7 @@ func TestIntegrationCRDCompat(t *testing.T) {
 	if err := cp.InstallCRDs(ctx, "crds"); err != nil {
 		t.Fatal(err)
 	}
-	s, err := scheme()
+	s, err := apischeme.New()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,12 +156,4 @@ func TestIntegrationCRDCompat(t *testing.T) {
 	if !strings.Contains(string(raw), `"errorSummary":"boom"`) {
 		t.Errorf("status JSON %s lacks errorSummary", raw)
 	}
-}
-
-func scheme() (*runtime.Scheme, error) {
-	s := runtime.NewScheme()
-	if err := v1beta1.AddToScheme(s); err != nil {
-		return nil, err
-	}
-	return s, v1beta2.AddToScheme(s)
 }

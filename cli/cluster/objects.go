@@ -18,10 +18,11 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	apischeme "github.com/bgplb/bgplb/api/scheme"
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/config/manifest"
-	speakerk8s "github.com/bgplb/bgplb/speaker/k8s"
+	"github.com/bgplb/bgplb/daemon/lister"
 )
 
 // Objects are the API objects as read, before translation.
@@ -158,7 +159,7 @@ func newClient(cfg *rest.Config) (client.Client, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 30 * time.Second // a one-shot command should fail, not hang
 	}
-	scheme, err := speakerk8s.Scheme()
+	scheme, err := apischeme.New()
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +171,7 @@ func newClient(cfg *rest.Config) (client.Client, error) {
 // cluster-wide (Services live in every namespace). Every list must succeed: a report
 // built from half a cluster would explain announcements wrongly.
 func Read(ctx context.Context, c client.Reader, ns string) (Objects, error) {
-	res, err := speakerk8s.ListResources(ctx, c, ns)
+	res, err := lister.Resources(ctx, c, ns, lister.Options{})
 	if err != nil {
 		return Objects{}, fmt.Errorf("in %s: %w", ns, err)
 	}

@@ -17,11 +17,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
-
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	apischeme "github.com/bgplb/bgplb/api/scheme"
 	"github.com/bgplb/bgplb/api/v1beta1"
-	"github.com/bgplb/bgplb/controller/k8s"
 )
 
 // procCPU is the user+system CPU time of a running process, from /proc/PID/stat
@@ -81,7 +80,7 @@ func benchOnce(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	scheme, err := k8s.Scheme()
+	scheme, err := apischeme.New()
 	if err != nil {
 		b.Fatal(err)
 	}

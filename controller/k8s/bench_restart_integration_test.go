@@ -21,8 +21,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	apischeme "github.com/bgplb/bgplb/api/scheme"
 	"github.com/bgplb/bgplb/api/v1beta1"
-	"github.com/bgplb/bgplb/controller/k8s"
 )
 
 // MetalLB's controller here, same kind of run (LAB-FACTS): restart with 2,000 new
@@ -120,7 +120,7 @@ func restartOnce(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	scheme, err := k8s.Scheme()
+	scheme, err := apischeme.New()
 	if err != nil {
 		b.Fatal(err)
 	}

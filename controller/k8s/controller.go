@@ -19,9 +19,7 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -38,11 +36,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
+	apischeme "github.com/bgplb/bgplb/api/scheme"
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
 	"github.com/bgplb/bgplb/config"
+	"github.com/bgplb/bgplb/daemon/eventpace"
 	"github.com/bgplb/bgplb/daemon/securemetrics"
-	"github.com/bgplb/bgplb/internal/eventpace"
 )
 
 // Defaults of Options.
@@ -116,17 +115,6 @@ type Controller struct {
 	stopping *atomic.Bool // set when Start's context is done (see stopHandler)
 }
 
-// Scheme returns a scheme with the core Kubernetes types and MetalLB's v1beta1 and
-// v1beta2 types.
-func Scheme() (*runtime.Scheme, error) {
-	s := runtime.NewScheme()
-	err := errors.Join(clientgoscheme.AddToScheme(s), v1beta1.AddToScheme(s), v1beta2.AddToScheme(s))
-	if err != nil {
-		return nil, fmt.Errorf("scheme: %w", err)
-	}
-	return s, nil
-}
-
 // New builds the manager and registers the reconcilers; nothing runs until Start.
 func New(cfg *rest.Config, opts Options) (*Controller, error) {
 	opts.Namespace = cmp.Or(opts.Namespace, config.DefaultNamespace)
@@ -140,7 +128,7 @@ func New(cfg *rest.Config, opts Options) (*Controller, error) {
 	if opts.HealthAddr == "0" {
 		opts.HealthAddr = "" // controller-runtime's spelling of "off"
 	}
-	scheme, err := Scheme()
+	scheme, err := apischeme.New()
 	if err != nil {
 		return nil, err
 	}

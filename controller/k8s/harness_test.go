@@ -23,6 +23,7 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	apischeme "github.com/bgplb/bgplb/api/scheme"
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/controller/k8s"
 	"github.com/bgplb/bgplb/topologies/controlplane"
@@ -99,7 +100,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	cp := controlPlane(t)
-	scheme, err := k8s.Scheme()
+	scheme, err := apischeme.New()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,43 +9,20 @@ import (
 	"fmt"
 	"slices"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/bgplb/bgplb/api/v1beta1"
-	"github.com/bgplb/bgplb/api/v1beta2"
 	"github.com/bgplb/bgplb/config"
+	"github.com/bgplb/bgplb/daemon/lister"
 )
 
-// snapshot lists every object the configuration is built from: the MetalLB kinds and
-// Secrets in the product namespace, and all Namespaces (serviceAllocation selects
-// them by label). It reads the manager's cache.
-// Snapshot reads the configuration objects of namespace ns (and every Namespace,
-// for serviceAllocation's namespaceSelectors) into config.Resources.
+// Snapshot reads the configuration objects of namespace ns, and every Namespace
+// (serviceAllocation's namespaceSelectors), into config.Resources.
 func Snapshot(ctx context.Context, c client.Reader, ns string) (config.Resources, error) {
-	var (
-		r     config.Resources
-		pools v1beta1.IPAddressPoolList
-		peers v1beta2.BGPPeerList
-		advs  v1beta1.BGPAdvertisementList
-		l2s   v1beta1.L2AdvertisementList
-		comms v1beta1.CommunityList
-		bfds  v1beta1.BFDProfileList
-		secs  corev1.SecretList
-		nss   corev1.NamespaceList
-	)
-	for _, l := range []client.ObjectList{&pools, &peers, &advs, &l2s, &comms, &bfds, &secs} {
-		if err := c.List(ctx, l, client.InNamespace(ns)); err != nil {
-			return r, fmt.Errorf("snapshot: list %T: %w", l, err)
-		}
+	r, err := lister.Resources(ctx, c, ns, lister.Options{Namespaces: true})
+	if err != nil {
+		return r, fmt.Errorf("snapshot: %w", err)
 	}
-	if err := c.List(ctx, &nss); err != nil {
-		return r, fmt.Errorf("snapshot: list namespaces: %w", err)
-	}
-	r.Pools, r.Peers, r.BGPAdvertisements = pools.Items, peers.Items, advs.Items
-	r.L2Advertisements, r.Communities, r.BFDProfiles = l2s.Items, comms.Items, bfds.Items
-	r.Secrets, r.Namespaces = secs.Items, nss.Items
 	return r, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
+	apischeme "github.com/bgplb/bgplb/api/scheme"
 	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/controller/webhook"
 )
@@ -41,7 +42,7 @@ func (w *webhookRunnable) Start(ctx context.Context) error {
 }
 
 func addWebhook(mgr manager.Manager, cfg *rest.Config, opts Options) error {
-	s, err := Scheme()
+	s, err := apischeme.New()
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	apischeme "github.com/bgplb/bgplb/api/scheme"
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/config"
 	"github.com/bgplb/bgplb/controller/k8s"
@@ -36,7 +37,7 @@ func TestIntegrationWebhook(t *testing.T) {
 	if err := cp.InstallCRDs(ctx, filepath.Join("..", "..", "deploy", "crds")); err != nil {
 		t.Fatal(err)
 	}
-	s, _ := k8s.Scheme()
+	s, _ := apischeme.New()
 	c, err := client.New(cp.RESTConfig(), client.Options{Scheme: s})
 	if err != nil {
 		t.Fatal(err)

@@ -16,8 +16,8 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/bgplb/bgplb/api/scheme"
 	"github.com/bgplb/bgplb/scenarios"
-	"github.com/bgplb/bgplb/speaker/k8s"
 	"github.com/bgplb/bgplb/topologies/backend"
 	"github.com/bgplb/bgplb/topologies/backend/netns"
 	"github.com/bgplb/bgplb/topologies/lab"
@@ -149,7 +149,7 @@ func newClient(kubeconfig string) (client.Client, error) {
 	// The driver must never be what a measurement measures: client-go's default
 	// 5 requests/s made creating 300 Services take a minute.
 	cfg.QPS, cfg.Burst = 500, 1000
-	s, err := k8s.Scheme()
+	s, err := scheme.New()
 	if err != nil {
 		return nil, err
 	}

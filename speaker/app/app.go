@@ -19,8 +19,9 @@ import (
 	"k8s.io/client-go/tools/record"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/bgplb/bgplb/api/scheme"
+	"github.com/bgplb/bgplb/daemon/eventpace"
 	"github.com/bgplb/bgplb/daemon/securemetrics"
-	"github.com/bgplb/bgplb/internal/eventpace"
 	"github.com/bgplb/bgplb/internal/version"
 	"github.com/bgplb/bgplb/speaker/bfdio"
 	"github.com/bgplb/bgplb/speaker/gobgp"
@@ -140,7 +141,7 @@ func assemble(f Flags, cfg *rest.Config, factory Factory, logger *slog.Logger) (
 
 // publisher builds the API clients, the event recorder and the status Publisher.
 func (sp *speaker) publisher(cfg *rest.Config) error {
-	s, err := k8s.Scheme()
+	s, err := scheme.New()
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/bgplb/bgplb/api/scheme"
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
 	"github.com/bgplb/bgplb/speaker/app"
@@ -242,7 +243,7 @@ router bgp %d
 
 func newClient(t testing.TB, cfg *rest.Config) client.Client {
 	t.Helper()
-	s, err := k8s.Scheme()
+	s, err := scheme.New()
 	must(t, err)
 	c, err := client.New(cfg, client.Options{Scheme: s})
 	must(t, err)

@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/tools/record"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
+	"github.com/bgplb/bgplb/api/scheme"
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
 	"github.com/bgplb/bgplb/config"
@@ -96,7 +97,7 @@ func TestConfigState(t *testing.T) {
 
 func TestObserveEmitsNodeAssigned(t *testing.T) {
 	rec := record.NewFakeRecorder(10)
-	s, _ := Scheme()
+	s, _ := scheme.New()
 	p, err := NewPublisher(PublisherOptions{Client: fake.NewClientBuilder().WithScheme(s).WithStatusSubresource(&v1beta1.ConfigurationState{}).Build(), Events: rec, NodeName: "node-1",
 		Namespace: config.DefaultNamespace, Sessions: func(context.Context) ([]router.Session, error) { return nil, nil }})
 	if err != nil {

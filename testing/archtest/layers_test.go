@@ -91,3 +91,46 @@ func TestLayerViolationsCatchSynthetic(t *testing.T) {
 		t.Errorf("thin main: %q", v)
 	}
 }
+
+// One scheme: every Kubernetes client builds its scheme with api/scheme, so the
+// kinds a component can read never drift apart. The manifest decoder's narrower
+// scheme is the one deliberate exception (it must skip kinds it does not know).
+func TestOneScheme(t *testing.T) {
+	allowed := map[string]bool{"api/scheme/scheme.go": true, "config/manifest/decode.go": true,
+		"testing/archtest/layers_test.go": true} // this file names the call it looks for
+	var found []string
+	err := filepath.WalkDir("../..", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel("../..", path)
+		if d.IsDir() && rel != "." && (strings.HasPrefix(d.Name(), ".") || rel == "out" || rel == "bin") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(data), "runtime.NewScheme()") {
+			found = append(found, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, f := range found {
+		if allowed[f] {
+			seen++
+			continue
+		}
+		t.Errorf("%s builds its own scheme: use api/scheme.New()", f)
+	}
+	if seen != len(allowed) {
+		t.Errorf("found %v: the allowed scheme builders moved; update this test", found)
+	}
+}

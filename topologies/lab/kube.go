@@ -10,17 +10,14 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 
-	"github.com/bgplb/bgplb/api/v1beta1"
-	"github.com/bgplb/bgplb/api/v1beta2"
+	"github.com/bgplb/bgplb/api/scheme"
 	"github.com/bgplb/bgplb/config/manifest"
 	"github.com/bgplb/bgplb/topologies/model"
 	"github.com/bgplb/bgplb/topologies/serviceplane"
@@ -32,18 +29,8 @@ const FieldManager = "bgplb-lab"
 // Demo is the LoadBalancer Service `lab up` creates in namespace default.
 const Demo = "demo"
 
-func scheme() (*runtime.Scheme, error) {
-	s := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, v1beta1.AddToScheme, v1beta2.AddToScheme} {
-		if err := add(s); err != nil {
-			return nil, err
-		}
-	}
-	return s, nil
-}
-
 func newClient(cfg *rest.Config) (client.Client, error) {
-	s, err := scheme()
+	s, err := scheme.New()
 	if err != nil {
 		return nil, fmt.Errorf("lab: scheme: %w", err)
 	}
@@ -125,7 +112,7 @@ func manifestObjects(m model.Manifests, topologyDir string) ([]client.Object, er
 		}
 		paths = append(paths, f)
 	}
-	sch, err := scheme()
+	sch, err := scheme.New()
 	if err != nil {
 		return nil, err
 	}
