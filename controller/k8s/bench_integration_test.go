@@ -6,8 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -21,21 +19,16 @@ import (
 
 	apischeme "github.com/bgplb/bgplb/api/scheme"
 	"github.com/bgplb/bgplb/api/v1beta1"
+	"github.com/bgplb/bgplb/topologies/procstat"
 )
 
-// procCPU is the user+system CPU time of a running process, from /proc/PID/stat
-// (fields 14 and 15, in clock ticks of 1/100 s on Linux).
+// procCPU is the user+system CPU time of a running process (0 once it is gone).
 func procCPU(pid int) time.Duration {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	st, err := procstat.Read(pid)
 	if err != nil {
 		return 0
 	}
-	// The command name (field 2) may hold spaces; fields are counted after its ')'.
-	rest := string(data[strings.LastIndexByte(string(data), ')')+2:])
-	f := strings.Fields(rest)
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(utime+stime) * 10 * time.Millisecond
+	return st.CPUTime()
 }
 
 // MetalLB v0.16.1 on this kind of machine (../shared/LAB-FACTS.md): 2,000
@@ -94,8 +87,12 @@ func benchOnce(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	cmd := exec.Command(bin, "--kubeconfig", cp.Kubeconfig(), "--namespace", ns, "--leader-elect=false",
-		"--metrics-addr", "0", "--health-addr", "0", "--log-level", "warn")
+	args := []string{"--kubeconfig", cp.Kubeconfig(), "--namespace", ns, "--leader-elect=false",
+		"--metrics-addr", "0", "--health-addr", "0", "--log-level", "warn"}
+	if a := os.Getenv("BGPLB_BENCH_PPROF"); a != "" { // the controller's CPU profile while the Services are created
+		args = append(args, "--pprof-addr", a)
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Stderr = os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
@@ -127,6 +124,7 @@ func benchOnce(b *testing.B) {
 	time.Sleep(2 * time.Second) // controller up, config loaded: measure allocation, not start-up
 	cpuBefore := procCPU(cmd.Process.Pid)
 
+	profiled := cpuProfile("controller-services")
 	b.StartTimer()
 	begin := time.Now()
 	var wg sync.WaitGroup
@@ -176,6 +174,7 @@ func benchOnce(b *testing.B) {
 	}
 	all := time.Since(begin)
 	b.StopTimer()
+	profiled()
 	cpu := procCPU(cmd.Process.Pid) - cpuBefore
 	stop()
 

@@ -32,6 +32,7 @@ import (
 	"github.com/bgplb/bgplb/api/v1beta1"
 	"github.com/bgplb/bgplb/api/v1beta2"
 	"github.com/bgplb/bgplb/testing/nsrig"
+	"github.com/bgplb/bgplb/topologies/procstat"
 )
 
 // MetalLB's native speaker and controller, measured here in one run (LAB-FACTS):
@@ -458,16 +459,13 @@ func startProc(b *testing.B, bin string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// procCPU is a process's user+system CPU time from /proc/PID/stat.
+// procCPU is the user+system CPU time of a running process (0 once it is gone).
 func procCPU(pid int) time.Duration {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	st, err := procstat.Read(pid)
 	if err != nil {
 		return 0
 	}
-	f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	s, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(u+s) * 10 * time.Millisecond
+	return st.CPUTime()
 }
 
 func procRSS(pid int) uint64 {
